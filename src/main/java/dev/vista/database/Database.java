@@ -1,0 +1,88 @@
+package dev.vista.database;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import javax.sql.DataSource;
+
+// The PostgreSQL Vista talks to, behind a bounded connection pool: external, or embedded and started here.
+public final class Database implements AutoCloseable {
+
+    private final EmbeddedPostgres embedded;
+    private final HikariDataSource pool;
+
+    private Database(EmbeddedPostgres embedded, HikariDataSource pool) {
+        this.embedded = embedded;
+        this.pool = pool;
+    }
+
+    public static Database open(DatabaseConfig config) {
+        if (config.isEmbedded()) {
+            var embedded = startEmbedded(config);
+            var url = embedded.getJdbcUrl("postgres", "postgres");
+            return new Database(embedded, pool(url, "postgres", "", config.maxPoolSize()));
+        }
+        return new Database(null, pool(config.jdbcUrl().orElseThrow(), config.user(), config.password(), config.maxPoolSize()));
+    }
+
+    /** Starts PostgreSQL on a data directory that outlives the process: initialised on first use, reused afterwards. */
+    static EmbeddedPostgres startEmbedded(DatabaseConfig config) {
+        try {
+            Files.createDirectories(config.dataDir());
+            return EmbeddedPostgres.builder()
+                    .setDataDirectory(config.dataDir().toAbsolutePath())
+                    .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("max_connections", "100")
+                    .setServerConfig("shared_buffers", "256MB")
+                    .setServerConfig("timezone", "UTC")
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the embedded PostgreSQL in " + config.dataDir().toAbsolutePath(), e);
+        }
+    }
+
+    static HikariDataSource pool(String url, String user, String password, int size) {
+        var hikari = new HikariConfig();
+        hikari.setJdbcUrl(url);
+        hikari.setUsername(user);
+        hikari.setPassword(password);
+        hikari.setMaximumPoolSize(size);
+        hikari.setPoolName("vista");
+        // An exhausted pool answers 503 quickly instead of queueing requests for half a minute.
+        hikari.setConnectionTimeout(Duration.ofSeconds(3).toMillis());
+        hikari.setInitializationFailTimeout(Duration.ofSeconds(30).toMillis());
+        hikari.addDataSourceProperty("ApplicationName", "vista");
+        hikari.addDataSourceProperty("options", "-c TimeZone=UTC");
+        return new HikariDataSource(hikari);
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    public HikariDataSource pool() {
+        return pool;
+    }
+
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not stop the embedded PostgreSQL", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.vista.migrate;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import liquibase.Contexts;
+import liquibase.LabelExpression;
+import liquibase.Liquibase;
+import liquibase.Scope;
+import liquibase.changelog.ChangeSet;
+import liquibase.database.Database;
+import liquibase.database.DatabaseFactory;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.exception.LiquibaseException;
+import liquibase.ui.LoggerUIService;
+
+/**
+ * Brings a database up to date with {@code db/}: the versioned table changesets through Liquibase, then the
+ * views and materialized views through {@link ViewSync}, all in one transaction under one advisory lock.
+ * The build (code generation), the app at start-up and {@code vista migrate} all call this.
+ */
+public final class Migrator {
+
+    /** What a migration did (or, for a plan, would do). */
+    public record Result(List<String> changesets, List<String> create, List<String> replace, List<String> drop,
+                         List<String> repopulate, List<String> comment, List<String> drifted, Duration took) {
+
+        public boolean changedNothing() {
+            return changesets.isEmpty() && create.isEmpty() && replace.isEmpty() && drop.isEmpty() && comment.isEmpty();
+        }
+
+        public String summary() {
+            if (changedNothing()) {
+                return "up to date";
+            }
+            var parts = new ArrayList<String>();
+            add(parts, "changesets", changesets);
+            add(parts, "create", create);
+            add(parts, "replace", replace);
+            add(parts, "drop", drop);
+            add(parts, "repopulate", repopulate);
+            add(parts, "comment", comment);
+            add(parts, "drifted (edited by hand)", drifted);
+            return String.join("; ", parts);
+        }
+
+        private static void add(List<String> parts, String label, List<String> names) {
+            if (!names.isEmpty()) {
+                parts.add(label + ": " + String.join(", ", names));
+            }
+        }
+    }
+
+    /** One lock for every Vista migrator on a database: a second one waits, then finds nothing left to do. */
+    private static final long LOCK = 0x5649535441L; // "VISTA"
+
+    // Liquibase reports through java.util.logging; its per-changeset INFO lines are noise next to our summary.
+    private static final Logger LIQUIBASE_LOG = Logger.getLogger("liquibase");
+
+    static {
+        LIQUIBASE_LOG.setLevel(Level.WARNING);
+    }
+
+    private final DataSource dataSource;
+    private final ChangelogSource source;
+
+    public Migrator(DataSource dataSource, ChangelogSource source) {
+        this.dataSource = dataSource;
+        this.source = source;
+    }
+
+    /** Applies everything, or nothing. */
+    public Result migrate() {
+        return run(true);
+    }
+
+    /** Works out what {@link #migrate()} would do, in a transaction that is then rolled back. */
+    public Result plan() {
+        return run(false);
+    }
+
+    private Result run(boolean apply) {
+        var started = System.nanoTime();
+        var files = source.viewFiles();
+        try (var connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                try (var statement = connection.createStatement()) {
+                    statement.execute("SELECT pg_advisory_xact_lock(" + LOCK + ")");
+                }
+                ViewSync.createBookkeeping(connection);
+                var views = new ViewSync(connection, files);
+                var changesets = applyChangesets(connection, views);
+                var plan = apply ? views.apply() : views.plan();
+                if (apply) {
+                    connection.commit();
+                } else {
+                    connection.rollback();
+                }
+                return new Result(changesets, plan.create(), plan.replace(), plan.drop(), plan.repopulate(), plan.comment(),
+                        plan.drifted(), Duration.ofNanos(System.nanoTime() - started));
+            } catch (RuntimeException | SQLException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new MigrationException("migration failed, nothing was changed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs the pending table changesets. When PostgreSQL refuses one because views use a column it changes
+     * or drops, the managed views are dropped first and the changesets run again; the view sync that follows
+     * rebuilds the views from their (updated) files. No hand-written drop/recreate in changesets.
+     */
+    private List<String> applyChangesets(Connection connection, ViewSync views) throws SQLException {
+        var savepoint = connection.setSavepoint();
+        try {
+            return update(connection);
+        } catch (MigrationException e) {
+            if (!blockedByViews(e)) {
+                throw e;
+            }
+            connection.rollback(savepoint);
+            views.dropAllManaged();
+            return update(connection);
+        }
+    }
+
+    private List<String> update(Connection connection) {
+        try {
+            var bound = TransactionBoundConnection.wrap(connection);
+            return Scope.child(Map.of(
+                    Scope.Attr.resourceAccessor.name(), source.accessor(),
+                    Scope.Attr.ui.name(), new LoggerUIService(),
+                    "liquibase.analytics.enabled", false,
+                    "liquibase.showBanner", false), () -> {
+                Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(bound));
+                var liquibase = new Liquibase(ChangelogSource.CHANGELOG, source.accessor(), database);
+                List<ChangeSet> pending = liquibase.listUnrunChangeSets(new Contexts(), new LabelExpression());
+                if (!pending.isEmpty()) {
+                    liquibase.update(new Contexts(), new LabelExpression());
+                }
+                return pending.stream().map(c -> c.getFilePath() + "::" + c.getId()).toList();
+            });
+        } catch (Exception e) {
+            throw new MigrationException(describe(e), e);
+        }
+    }
+
+    private static boolean blockedByViews(Throwable e) {
+        for (var cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql) {
+                var state = sql.getSQLState();
+                // 0A000: "cannot alter type of a column used by a view or rule"; 2BP01: dependent objects still exist
+                if ("0A000".equals(state) || "2BP01".equals(state)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable e) {
+        var message = new StringBuilder();
+        for (var cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof LiquibaseException || cause instanceof SQLException) {
+                var text = cause.getMessage();
+                if (text != null && !message.toString().contains(text)) {
+                    if (!message.isEmpty()) {
+                        message.append(": ");
+                    }
+                    message.append(text);
+                }
+            }
+        }
+        return message.isEmpty() ? String.valueOf(e) : message.toString();
+    }
+}
