@@ -2,11 +2,11 @@
 -- Per day (UTC) and section: visits, distinct users, and the median and 95th percentile visit duration.
 -- vista:materialized
 -- vista:unique-index visit_date, section
-SELECT (visit_time AT TIME ZONE 'UTC')::date                          AS visit_date,
+SELECT (visit_time AT TIME ZONE 'UTC')::date                                       AS visit_date,
        section,
        count(*)                                                      AS visits,
        count(DISTINCT user_id)                                       AS distinct_users,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms)     AS p50_duration_ms,
-       percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms)    AS p95_duration_ms
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms)::numeric, 1)  AS p50_duration_ms,
+       round(percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms)::numeric, 1) AS p95_duration_ms
 FROM page_visits
 GROUP BY visit_date, section

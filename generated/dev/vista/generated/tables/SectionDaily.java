@@ -9,6 +9,7 @@ import dev.vista.generated.Indexes;
 import dev.vista.generated.Keys;
 import dev.vista.generated.tables.records.SectionDailyRecord;
 
+import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Collection;
@@ -81,12 +82,12 @@ public class SectionDaily extends TableImpl<SectionDailyRecord> {
     /**
      * The column <code>section_daily.p50_duration_ms</code>.
      */
-    public final TableField<SectionDailyRecord, Double> P50_DURATION_MS = createField(DSL.name("p50_duration_ms"), SQLDataType.DOUBLE, this, "");
+    public final TableField<SectionDailyRecord, BigDecimal> P50_DURATION_MS = createField(DSL.name("p50_duration_ms"), SQLDataType.NUMERIC, this, "");
 
     /**
      * The column <code>section_daily.p95_duration_ms</code>.
      */
-    public final TableField<SectionDailyRecord, Double> P95_DURATION_MS = createField(DSL.name("p95_duration_ms"), SQLDataType.DOUBLE, this, "");
+    public final TableField<SectionDailyRecord, BigDecimal> P95_DURATION_MS = createField(DSL.name("p95_duration_ms"), SQLDataType.NUMERIC, this, "");
 
     private SectionDaily(Name alias, Table<SectionDailyRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);

@@ -6,6 +6,7 @@ package dev.vista.generated.tables.records;
 
 import dev.vista.generated.tables.SectionDaily;
 
+import java.math.BigDecimal;
 import java.time.LocalDate;
 
 import org.jooq.Record2;
@@ -82,29 +83,29 @@ public class SectionDailyRecord extends UpdatableRecordImpl<SectionDailyRecord> 
     /**
      * Setter for <code>section_daily.p50_duration_ms</code>.
      */
-    public void setP50DurationMs(Double value) {
+    public void setP50DurationMs(BigDecimal value) {
         set(4, value);
     }
 
     /**
      * Getter for <code>section_daily.p50_duration_ms</code>.
      */
-    public Double getP50DurationMs() {
-        return (Double) get(4);
+    public BigDecimal getP50DurationMs() {
+        return (BigDecimal) get(4);
     }
 
     /**
      * Setter for <code>section_daily.p95_duration_ms</code>.
      */
-    public void setP95DurationMs(Double value) {
+    public void setP95DurationMs(BigDecimal value) {
         set(5, value);
     }
 
     /**
      * Getter for <code>section_daily.p95_duration_ms</code>.
      */
-    public Double getP95DurationMs() {
-        return (Double) get(5);
+    public BigDecimal getP95DurationMs() {
+        return (BigDecimal) get(5);
     }
 
     // -------------------------------------------------------------------------
@@ -130,7 +131,7 @@ public class SectionDailyRecord extends UpdatableRecordImpl<SectionDailyRecord> 
     /**
      * Create a detached, initialised SectionDailyRecord
      */
-    public SectionDailyRecord(LocalDate visitDate, String section, Long visits, Long distinctUsers, Double p50DurationMs, Double p95DurationMs) {
+    public SectionDailyRecord(LocalDate visitDate, String section, Long visits, Long distinctUsers, BigDecimal p50DurationMs, BigDecimal p95DurationMs) {
         super(SectionDaily.SECTION_DAILY);
 
         setVisitDate(visitDate);

@@ -65,6 +65,10 @@ public final class Migrator {
 
     static {
         LIQUIBASE_LOG.setLevel(Level.WARNING);
+        // Liquibase OSS phones home for its analytics by default; a migration must not wait on the network.
+        if (System.getProperty("liquibase.analytics.enabled") == null) {
+            System.setProperty("liquibase.analytics.enabled", "false");
+        }
     }
 
     private final DataSource dataSource;
@@ -138,9 +142,7 @@ public final class Migrator {
             var bound = TransactionBoundConnection.wrap(connection);
             return Scope.child(Map.of(
                     Scope.Attr.resourceAccessor.name(), source.accessor(),
-                    Scope.Attr.ui.name(), new LoggerUIService(),
-                    "liquibase.analytics.enabled", false,
-                    "liquibase.showBanner", false), () -> {
+                    Scope.Attr.ui.name(), new LoggerUIService()), () -> {
                 Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(bound));
                 var liquibase = new Liquibase(ChangelogSource.CHANGELOG, source.accessor(), database);
                 List<ChangeSet> pending = liquibase.listUnrunChangeSets(new Contexts(), new LabelExpression());

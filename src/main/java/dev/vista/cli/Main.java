@@ -1,0 +1,150 @@
+package dev.vista.cli;
+
+import dev.vista.Config;
+import dev.vista.Vista;
+import dev.vista.database.Database;
+import dev.vista.migrate.ChangelogSource;
+import dev.vista.migrate.MigrationException;
+import dev.vista.migrate.Migrator;
+import dev.vista.seed.DemoData;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code java -jar vista.jar [serve | migrate [--plan | --check] | seed --visits N [--users N]]}.
+ * Exit codes: 0 done, 1 failed, 2 wrong usage, 3 ({@code migrate --check}) the database differs from db/.
+ */
+public final class Main {
+
+    private static final String USAGE = """
+            usage: vista [command]
+              serve                          migrate, seed an empty database, serve HTTP (default)
+              migrate                        apply db/ to the database: table changesets, then views
+              migrate --plan                 print what migrate would do, change nothing
+              migrate --check                exit 3 if the database differs from db/ (pending or hand-edited)
+              seed --visits N [--users N]    replace all data with N visits (default users: 1000)
+            environment: VISTA_DATABASE_URL, VISTA_DATABASE_USER, VISTA_DATABASE_PASSWORD, VISTA_DATA_DIR,
+                         VISTA_PORT, VISTA_ADMIN_TOKEN, VISTA_STATEMENT_TIMEOUT
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        var arguments = new ArrayList<>(List.of(args));
+        var command = arguments.isEmpty() ? "serve" : arguments.removeFirst();
+        var config = Config.fromEnvironment(System.getenv());
+        try {
+            return switch (command) {
+                case "serve" -> serve(config);
+                case "migrate" -> migrate(config, arguments, out);
+                case "seed" -> seed(config, arguments, out);
+                case "help", "--help", "-h" -> {
+                    out.print(USAGE);
+                    yield 0;
+                }
+                default -> usage(err, "unknown command: " + command);
+            };
+        } catch (UsageException e) {
+            return usage(err, e.getMessage());
+        } catch (MigrationException e) {
+            err.println("vista: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int serve(Config config) {
+        var vista = Vista.start(config);
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            vista.close();
+            stopped.countDown();
+        }, "vista-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static int migrate(Config config, List<String> arguments, PrintStream out) {
+        var mode = arguments.isEmpty() ? "" : arguments.getFirst();
+        if (arguments.size() > 1 || !List.of("", "--plan", "--check").contains(mode)) {
+            throw new UsageException("migrate takes --plan or --check");
+        }
+        try (var database = Database.open(config.database())) {
+            var migrator = new Migrator(database.dataSource(), ChangelogSource.classpath());
+            if (mode.isEmpty()) {
+                var result = migrator.migrate();
+                out.println("migrated in " + result.took().toMillis() + " ms: " + result.summary());
+                return 0;
+            }
+            var plan = migrator.plan();
+            out.println((plan.changedNothing() ? "" : "would ") + plan.summary().replace("; ", "\n") );
+            if (mode.equals("--check") && !plan.changedNothing()) {
+                if (!plan.drifted().isEmpty()) {
+                    out.println("edited by hand, differs from its file: " + String.join(", ", plan.drifted()));
+                }
+                return 3;
+            }
+            return 0;
+        }
+    }
+
+    private static int seed(Config config, List<String> arguments, PrintStream out) {
+        long visits = -1;
+        int users = 1000;
+        for (int i = 0; i < arguments.size(); i++) {
+            var value = i + 1 < arguments.size() ? arguments.get(i + 1) : null;
+            switch (arguments.get(i)) {
+                case "--visits" -> visits = positive("--visits", value);
+                case "--users" -> users = Math.toIntExact(positive("--users", value));
+                default -> throw new UsageException("seed: unknown option " + arguments.get(i));
+            }
+            i++;
+        }
+        if (visits < 0) {
+            throw new UsageException("seed needs --visits N");
+        }
+        try (var database = Database.open(config.database())) {
+            new Migrator(database.dataSource(), ChangelogSource.classpath()).migrate();
+            var started = System.nanoTime();
+            new DemoData(DemoData.using(database.dataSource()), line -> out.println("seed: " + line)).seed(visits, users);
+            out.printf("seeded %,d visits for %,d users in %.1f s%n", visits, users, (System.nanoTime() - started) / 1e9);
+            return 0;
+        }
+    }
+
+    private static long positive(String option, String value) {
+        try {
+            var number = Long.parseLong(value == null ? "" : value.replace("_", ""));
+            if (number >= 0) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(option + " needs a whole number >= 0, got: " + value);
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        err.println("vista: " + problem);
+        err.print(USAGE);
+        return 2;
+    }
+
+    private static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

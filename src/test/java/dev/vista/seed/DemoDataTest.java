@@ -1,0 +1,65 @@
+package dev.vista.seed;
+
+import static dev.vista.generated.Tables.PAGE_VISITS;
+import static dev.vista.generated.Tables.USERS;
+import static dev.vista.generated.Tables.VISITS_SUMMARY_MV;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jooq.impl.DSL.count;
+import static org.jooq.impl.DSL.countDistinct;
+import static org.jooq.impl.DSL.max;
+import static org.jooq.impl.DSL.min;
+import static org.jooq.impl.DSL.sum;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.testing.TestDatabase;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class DemoDataTest {
+
+    static HikariDataSource dataSource;
+
+    @BeforeAll
+    static void database() {
+        dataSource = TestDatabase.migrated("demo_data");
+    }
+
+    @AfterAll
+    static void close() {
+        dataSource.close();
+    }
+
+    @Test
+    void first_start_loads_the_talks_shape_once_then_seed_replaces_it_with_the_requested_size() {
+        var dsl = TestDatabase.dsl(dataSource);
+        var demo = new DemoData(dsl, line -> { });
+
+        assertThat(demo.seedIfEmpty()).isTrue();
+        assertThat(dsl.fetchCount(USERS)).isEqualTo(100);
+        var perUser = dsl.select(PAGE_VISITS.USER_ID, count()).from(PAGE_VISITS).groupBy(PAGE_VISITS.USER_ID).fetch();
+        assertThat(perUser).hasSize(100).allSatisfy(r -> assertThat(r.value2()).isBetween(1, 1000));
+        var monthStart = OffsetDateTime.now(ZoneOffset.UTC).withDayOfMonth(1).toLocalDate().atStartOfDay().atOffset(ZoneOffset.UTC);
+        var range = dsl.select(min(PAGE_VISITS.VISIT_TIME), max(PAGE_VISITS.VISIT_TIME)).from(PAGE_VISITS).fetchOne();
+        assertThat(range.value1()).isAfterOrEqualTo(monthStart);
+        assertThat(range.value2()).isBeforeOrEqualTo(OffsetDateTime.now());
+        var sections = dsl.selectDistinct(PAGE_VISITS.SECTION).from(PAGE_VISITS).orderBy(PAGE_VISITS.SECTION).fetch(PAGE_VISITS.SECTION);
+        assertThat(sections).containsExactly("billing", "dashboard", "index", "profile", "reports", "settings");
+        var visits = dsl.fetchCount(PAGE_VISITS);
+        assertThat(dsl.select(sum(VISITS_SUMMARY_MV.VISITS)).from(VISITS_SUMMARY_MV).fetchOne(0, Long.class)).isEqualTo(visits);
+
+        assertThat(demo.seedIfEmpty()).as("a second start does not seed again").isFalse();
+        assertThat(dsl.fetchCount(PAGE_VISITS)).isEqualTo(visits);
+
+        var progress = new ArrayList<String>();
+        new DemoData(dsl, progress::add).seed(25_000, 40);
+        assertThat(dsl.fetchCount(USERS)).isEqualTo(40);
+        assertThat(dsl.fetchCount(PAGE_VISITS)).isEqualTo(25_000);
+        assertThat(dsl.select(countDistinct(PAGE_VISITS.USER_ID)).from(PAGE_VISITS).fetchOne(0, Integer.class)).isEqualTo(40);
+        assertThat(dsl.select(sum(VISITS_SUMMARY_MV.VISITS)).from(VISITS_SUMMARY_MV).fetchOne(0, Long.class)).isEqualTo(25_000L);
+        assertThat(progress.getFirst()).startsWith("visits: 25,000 / 25,000 (100%");
+    }
+}
