@@ -58,6 +58,10 @@ public final class Main {
         } catch (MigrationException e) {
             err.println("vista: " + e.getMessage());
             return 1;
+        } catch (RuntimeException e) {
+            // Start-up problems (database unreachable, data directory in use, port taken) as one line, not a stack trace.
+            err.println("vista: " + messages(e));
+            return 1;
         }
     }
 
@@ -122,6 +126,16 @@ public final class Main {
             out.printf("seeded %,d visits for %,d users in %.1f s%n", visits, users, (System.nanoTime() - started) / 1e9);
             return 0;
         }
+    }
+
+    private static String messages(Throwable e) {
+        var text = new StringBuilder(String.valueOf(e.getMessage()));
+        for (var cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+                text.append(": ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
     }
 
     private static long positive(String option, String value) {

@@ -43,7 +43,14 @@ public final class Database implements AutoCloseable {
                     .setServerConfig("timezone", "UTC")
                     .start();
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start the embedded PostgreSQL in " + config.dataDir().toAbsolutePath(), e);
+            throw new IllegalStateException("could not start the embedded PostgreSQL in " + config.dataDir().toAbsolutePath()
+                    + ": " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).contains("epg-lock")) {
+                throw new IllegalStateException("the data directory " + config.dataDir().toAbsolutePath()
+                        + " is in use by another Vista; stop it, or set VISTA_DATA_DIR to another directory", e);
+            }
+            throw e;
         }
     }
 
