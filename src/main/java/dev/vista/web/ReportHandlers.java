@@ -46,13 +46,16 @@ public final class ReportHandlers {
                 "no report named '" + name + "'", "GET /api/reports lists them"));
     }
 
+    record ColumnJson(String name, String type) {
+    }
+
     static Map<String, Object> describe(Report report) {
         var map = new LinkedHashMap<String, Object>();
         map.put("name", report.name());
         map.put("title", report.title());
         map.put("description", report.description());
         map.put("kind", report.kind().name());
-        map.put("columns", report.columns().stream().map(c -> Map.of("name", c.name(), "type", c.type())).toList());
+        map.put("columns", report.columns().stream().map(c -> new ColumnJson(c.name(), c.type())).toList());
         map.put("sources", List.copyOf(report.sources()));
         map.put("url", "/api/reports/" + report.name());
         return map;
