@@ -2,14 +2,18 @@ package dev.vista.cli;
 
 import dev.vista.Config;
 import dev.vista.Vista;
+import dev.vista.bench.Bench;
 import dev.vista.database.Database;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.MigrationException;
 import dev.vista.migrate.Migrator;
 import dev.vista.seed.DemoData;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -25,6 +29,9 @@ public final class Main {
               migrate --plan                 print what migrate would do, change nothing
               migrate --check                exit 3 if the database differs from db/ (pending or hand-edited)
               seed --visits N [--users N]    replace all data with N visits (default users: 1000)
+              bench [--visits N] [--users N] [--iterations N] [--warmups N] [--http-seconds N]
+                    [--connections N] [--output FILE | --no-write] [--replace-data]
+                                             measure every claim beside its reference; writes BENCHMARKS.md
             environment: VISTA_DATABASE_URL, VISTA_DATABASE_USER, VISTA_DATABASE_PASSWORD, VISTA_DATA_DIR,
                          VISTA_PORT, VISTA_ADMIN_TOKEN, VISTA_STATEMENT_TIMEOUT
             """;
@@ -39,6 +46,15 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            return dispatch(args, out, err);
+        } catch (Exception e) {
+            err.println("vista: " + messages(e));
+            return 1;
+        }
+    }
+
+    private static int dispatch(String[] args, PrintStream out, PrintStream err) throws Exception {
         var arguments = new ArrayList<>(List.of(args));
         var command = arguments.isEmpty() ? "serve" : arguments.removeFirst();
         var config = Config.fromEnvironment(System.getenv());
@@ -47,6 +63,7 @@ public final class Main {
                 case "serve" -> serve(config);
                 case "migrate" -> migrate(config, arguments, out);
                 case "seed" -> seed(config, arguments, out);
+                case "bench" -> bench(config, arguments, out);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;
@@ -121,11 +138,51 @@ public final class Main {
         }
         try (var database = Database.open(config.database())) {
             new Migrator(database.dataSource(), ChangelogSource.classpath()).migrate();
-            var started = System.nanoTime();
-            new DemoData(DemoData.using(database.dataSource()), line -> out.println("seed: " + line)).seed(visits, users);
-            out.printf("seeded %,d visits for %,d users in %.1f s%n", visits, users, (System.nanoTime() - started) / 1e9);
+            var timing = new DemoData(DemoData.using(database.dataSource()), line -> out.println("seed: " + line)).seed(visits, users);
+            out.printf("seeded %,d visits for %,d users in %.1f s (visits loaded with their indexes and keys in %.1f s, %,.0f rows/s)%n",
+                    visits, users, timing.total().toMillis() / 1e3, timing.visits().toMillis() / 1e3, visits / (timing.visits().toMillis() / 1e3));
             return 0;
         }
+    }
+
+    private static int bench(Config config, List<String> arguments, PrintStream out) throws Exception {
+        var o = Bench.Options.defaults();
+        long visits = o.visits();
+        int users = o.users();
+        int iterations = o.iterations();
+        int warmups = o.warmups();
+        int httpSeconds = o.httpSeconds();
+        int connections = o.httpConnections();
+        var output = o.output();
+        var replace = false;
+        for (int i = 0; i < arguments.size(); i++) {
+            var option = arguments.get(i);
+            var value = i + 1 < arguments.size() ? arguments.get(i + 1) : null;
+            switch (option) {
+                case "--visits" -> visits = positive(option, value);
+                case "--users" -> users = Math.toIntExact(positive(option, value));
+                case "--iterations" -> iterations = Math.toIntExact(positive(option, value));
+                case "--warmups" -> warmups = Math.toIntExact(positive(option, value));
+                case "--http-seconds" -> httpSeconds = Math.toIntExact(positive(option, value));
+                case "--connections" -> connections = Math.toIntExact(positive(option, value));
+                case "--output" -> output = Optional.of(Path.of(Objects.requireNonNull(value, "--output needs a file")));
+                case "--no-write" -> {
+                    output = Optional.empty();
+                    i--;
+                }
+                case "--replace-data" -> {
+                    replace = true;
+                    i--;
+                }
+                default -> throw new UsageException("bench: unknown option " + option);
+            }
+            i++;
+        }
+        if (iterations < 1 || users < 1) {
+            throw new UsageException("bench needs --iterations >= 1 and --users >= 1");
+        }
+        new Bench(config, new Bench.Options(visits, users, iterations, warmups, output, httpSeconds, connections, replace), out).run();
+        return 0;
     }
 
     private static String messages(Throwable e) {

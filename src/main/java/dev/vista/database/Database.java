@@ -69,6 +69,15 @@ public final class Database implements AutoCloseable {
         return new HikariDataSource(hikari);
     }
 
+    /** The JDBC URL the pool connects to (for tools that need their own connection, like the benchmark's psql). */
+    public String jdbcUrl() {
+        return pool.getJdbcUrl();
+    }
+
+    public String user() {
+        return pool.getUsername();
+    }
+
     public DataSource dataSource() {
         return pool;
     }

@@ -4,6 +4,8 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -11,6 +13,7 @@ import liquibase.resource.ClassLoaderResourceAccessor;
 import liquibase.resource.DirectoryResourceAccessor;
 import liquibase.resource.Resource;
 import liquibase.resource.ResourceAccessor;
+import liquibase.resource.ZipResourceAccessor;
 
 /**
  * Where {@code db/} is read from: the jar (the app) or a directory holding {@code db/} (the build, tests).
@@ -22,8 +25,20 @@ public record ChangelogSource(ResourceAccessor accessor, String description) {
     static final String CHANGELOG = "db/changelog.xml";
     static final String VIEWS = "db/views";
 
+    /**
+     * The {@code db/} packaged with Vista itself: read from the jar or classes directory this class was loaded
+     * from, not from the whole class path, where any other jar's {@code db/changelog.xml} would clash.
+     */
     public static ChangelogSource classpath() {
-        return new ChangelogSource(new ClassLoaderResourceAccessor(ChangelogSource.class.getClassLoader()), "classpath:db/");
+        try {
+            var location = Path.of(ChangelogSource.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isDirectory(location)) {
+                return new ChangelogSource(new DirectoryResourceAccessor(location), location.resolve("db").toString());
+            }
+            return new ChangelogSource(new ZipResourceAccessor(location), location + "!/db");
+        } catch (URISyntaxException | FileNotFoundException | RuntimeException e) {
+            return new ChangelogSource(new ClassLoaderResourceAccessor(ChangelogSource.class.getClassLoader()), "classpath:db/");
+        }
     }
 
     /** A directory that contains {@code db/}, e.g. the project's root. */

@@ -61,5 +61,17 @@ class DemoDataTest {
         assertThat(dsl.select(countDistinct(PAGE_VISITS.USER_ID)).from(PAGE_VISITS).fetchOne(0, Integer.class)).isEqualTo(40);
         assertThat(dsl.select(sum(VISITS_SUMMARY_MV.VISITS)).from(VISITS_SUMMARY_MV).fetchOne(0, Long.class)).isEqualTo(25_000L);
         assertThat(progress.getFirst()).startsWith("visits: 25,000 / 25,000 (100%");
+
+        var schema = dsl.resultQuery("""
+                SELECT (SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'page_visits'::regclass AND contype IN ('c', 'f', 'p', 'u'))
+                    || ' ' || (SELECT string_agg(indexrelid::regclass::text, ',' ORDER BY 1) FROM pg_index WHERE indrelid = 'page_visits'::regclass)
+                """).fetchOne(0, String.class);
+        assertThat(schema).as("keys and indexes set aside for the load are back")
+                .isEqualTo("page_visits_duration_ms_check,page_visits_pkey,page_visits_user_id_fkey page_visits_pkey,page_visits_user_id_idx");
+
+        var fingerprint = "SELECT md5(string_agg(concat_ws(':', id, user_id, section, duration_ms), ',' ORDER BY id)) FROM page_visits";
+        var first = dsl.resultQuery(fingerprint).fetchOne(0, String.class);
+        new DemoData(dsl, line -> { }).seed(25_000, 40);
+        assertThat(dsl.resultQuery(fingerprint).fetchOne(0, String.class)).as("the same size gives the same data").isEqualTo(first);
     }
 }

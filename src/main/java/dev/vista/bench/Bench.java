@@ -1,0 +1,396 @@
+package dev.vista.bench;
+
+import dev.vista.Config;
+import dev.vista.database.Database;
+import dev.vista.database.DatabaseConfig;
+import dev.vista.migrate.ChangelogSource;
+import dev.vista.migrate.Migrator;
+import dev.vista.seed.DemoData;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+
+/**
+ * {@code vista bench}: measures every claim Vista makes beside its reference, in one run on one machine,
+ * the variants interleaved, and prints medians, ranges and ratios; writes them to BENCHMARKS.md.
+ *
+ * <p>References are what the claim is about: plain JDBC for the same SQL, psql's {@code \copy} for CSV (the
+ * physical limit; PgJDBC's CopyManager into /dev/null when no psql is installed), a bare
+ * {@code INSERT ... SELECT generate_series} for seeding. The HTTP scenarios run Vista as its own process
+ * ({@code -Xmx256m}), so its peak RSS is Vista's alone.
+ */
+public final class Bench {
+
+    public record Options(long visits, int users, int iterations, int warmups, Optional<Path> output, int httpSeconds,
+                          int httpConnections, boolean replaceData) {
+        public static Options defaults() {
+            return new Options(1_000_000, 1000, 5, 1, Optional.of(Path.of("BENCHMARKS.md")), 10, 8, false);
+        }
+    }
+
+    private final Config config;
+    private final Options options;
+    private final PrintStream out;
+    private final BenchReport report = new BenchReport();
+
+    public Bench(Config config, Options options, PrintStream out) {
+        this.config = config;
+        this.options = options;
+        this.out = out;
+    }
+
+    public BenchReport.Line[] run() throws Exception {
+        Path temporary = null;
+        var databaseConfig = config.database();
+        if (databaseConfig.isEmbedded()) {
+            temporary = Files.createTempDirectory("vista-bench");
+            databaseConfig = DatabaseConfig.embedded(temporary);
+        } else if (!options.replaceData()) {
+            throw new IllegalArgumentException("bench replaces all data in the database; with VISTA_DATABASE_URL set, pass --replace-data");
+        }
+        try (var database = Database.open(databaseConfig)) {
+            var dataSource = database.dataSource();
+            var migration = new Migrator(dataSource, ChangelogSource.classpath()).migrate();
+            out.println("bench: schema " + migration.summary());
+            seed(database);
+            reports(dataSource);
+            refreshes(dataSource);
+            migrations(dataSource);
+            try (var server = VistaProcess.start(database, out)) {
+                http(dataSource, server);
+                csv(database, server);
+            }
+            var context = context(dataSource);
+            out.println();
+            out.print(report.table());
+            if (options.output().isPresent()) {
+                var title = String.format(Locale.ROOT, "%,d visits", options.visits());
+                BenchReport.write(options.output().get(), title, report.markdown(title, context));
+                out.println("bench: wrote " + options.output().get());
+            }
+            return report.lines().toArray(BenchReport.Line[]::new);
+        } finally {
+            if (temporary != null) {
+                deleteRecursively(temporary);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ scenarios
+
+    private void seed(Database database) throws Exception {
+        out.printf(Locale.ROOT, "bench: seeding %,d visits for %,d users%n", options.visits(), options.users());
+        var dsl = DemoData.using(database.dataSource());
+        var timing = new DemoData(dsl, line -> out.println("bench: seed: " + line)).seed(options.visits(), options.users());
+        // The reference: the same rows in one bare INSERT ... SELECT generate_series, into a copy of page_visits
+        // with the same keys and indexes, as anyone would write it in psql.
+        exec(database.dataSource(), """
+                DROP TABLE IF EXISTS bench_bare_visits;
+                CREATE TABLE bench_bare_visits (LIKE page_visits INCLUDING ALL);
+                ALTER TABLE bench_bare_visits ADD FOREIGN KEY (user_id) REFERENCES users (id);
+                CREATE INDEX ON bench_bare_visits (user_id);
+                """);
+        var bare = """
+                INSERT INTO bench_bare_visits (user_id, section, visit_time, duration_ms)
+                SELECT 1 + floor(random() * %d)::bigint,
+                       ('{index,dashboard,settings,reports,profile,billing}'::text[])[1 + floor(random() * 6)::int],
+                       now() - random() * interval '30 days',
+                       (200 + random() * random() * 30000)::int
+                FROM generate_series(1, %d)
+                """.formatted(options.users(), options.visits());
+        var psql = Psql.find(database);
+        var started = System.nanoTime();
+        if (psql.isPresent()) {
+            psql.get().run(bare, OutputStream.nullOutputStream());
+        } else {
+            exec(database.dataSource(), bare);
+        }
+        var bareMillis = (System.nanoTime() - started) / 1e6;
+        exec(database.dataSource(), "DROP TABLE bench_bare_visits");
+        var seedMillis = timing.visits().toNanos() / 1e6;
+        var rate = options.visits() / (seedMillis / 1e3);
+        report.add(new BenchReport.Line("seed", "vista seed: visits with keys and indexes", millis(seedMillis) + String.format(Locale.ROOT, " (%,.0f rows/s)", rate),
+                psql.isPresent() ? "bare INSERT ... generate_series in psql" : "bare INSERT ... generate_series via JDBC",
+                millis(bareMillis) + String.format(Locale.ROOT, " (%,.0f rows/s)", options.visits() / (bareMillis / 1e3)),
+                bareMillis / seedMillis, "speed-up >= 1.0", verdict(bareMillis / seedMillis >= 1.0)));
+        report.note("seed ratio is the speed-up (reference time / Vista time); one run each at this scale; Vista's total including "
+                + "the materialized view refresh: " + millis(timing.total().toNanos() / 1e6));
+    }
+
+    private void reports(DataSource dataSource) throws Exception {
+        var summaryGroupBy = """
+                SELECT user_id, section, (visit_time AT TIME ZONE 'UTC')::date AS visit_date, count(*) AS visits
+                FROM page_visits GROUP BY user_id, section, visit_date""";
+        var samples = Timings.interleaved(options.warmups(), options.iterations(), variants(Map.of(
+                "groupby", summaryGroupBy,
+                "view", "SELECT * FROM visits_summary",
+                "materialized", "SELECT * FROM visits_summary_mv"), dataSource, "groupby", "view", "materialized"));
+        var groupBy = samples.get("groupby");
+        ratioLine("visits_summary (JDBC)", "view", samples.get("view"), "hand-written GROUP BY", groupBy, "1.00 ± 0.05",
+                r -> Math.abs(r - 1) <= 0.05);
+        ratioLine("visits_summary (JDBC)", "materialized", samples.get("materialized"), "hand-written GROUP BY", groupBy,
+                "< 0.01 at 10M", r -> r < 0.01);
+
+        var statsGroupBy = """
+                SELECT u.id AS user_id, u.username, count(v.id) AS total_visits, min(v.visit_time) AS first_visit,
+                       max(v.visit_time) AS last_visit, count(DISTINCT v.section) AS distinct_sections,
+                       count(v.id) FILTER (WHERE v.visit_time >= now() - interval '30 days') AS visits_last_30_days
+                FROM users u LEFT JOIN page_visits v ON v.user_id = u.id GROUP BY u.id, u.username""";
+        var stats = Timings.interleaved(options.warmups(), options.iterations(), variants(Map.of(
+                "groupby", statsGroupBy, "view", "SELECT * FROM user_stats"), dataSource, "groupby", "view"));
+        ratioLine("user_stats (JDBC)", "view", stats.get("view"), "hand-written GROUP BY", stats.get("groupby"), "1.00 ± 0.05",
+                r -> Math.abs(r - 1) <= 0.05);
+        report.notApplicable("visits_summary (jOOQ, HTTP)", "groupby / view / materialized through Reports and the endpoint",
+                "not built yet: the report API with sources (issue 4) plugs in here");
+    }
+
+    private void refreshes(DataSource dataSource) throws Exception {
+        var samples = Timings.interleaved(0, Math.min(options.iterations(), 3), new LinkedHashMap<>(Map.of(
+                "full", () -> exec(dataSource, "REFRESH MATERIALIZED VIEW section_daily"),
+                "concurrent", () -> exec(dataSource, "REFRESH MATERIALIZED VIEW CONCURRENTLY section_daily"))));
+        ratioLine("refresh section_daily", "concurrent refresh", samples.get("concurrent"), "full refresh", samples.get("full"),
+                "(costs more; readers never wait)", r -> true);
+        report.notApplicable("refresh section_daily", "incremental refresh after +1% visits / full", "not built yet (issue 6)");
+        report.notApplicable("refresh section_daily", "realtime=true read / materialized read", "not built yet (issue 6)");
+        report.notApplicable("refresh section_daily", "p99 read latency during concurrent refresh / idle", "not built yet (issue 6)");
+    }
+
+    private void migrations(DataSource dataSource) throws Exception {
+        var migrator = new Migrator(dataSource, ChangelogSource.classpath());
+        var samples = Timings.interleaved(options.warmups(), options.iterations(), Map.of("noop", migrator::migrate));
+        var noop = samples.get("noop");
+        report.add(new BenchReport.Line("migrate", "no-op migrate, all views", millis(noop.median()) + range(noop), "", "",
+                Double.NaN, "well under 1 s", verdict(noop.median() < 1000)));
+    }
+
+    private void http(DataSource dataSource, VistaProcess server) throws Exception {
+        var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        var page = URI.create(server.base() + "/api/reports/visits_summary_mv");
+        var request = HttpRequest.newBuilder(page).GET().build();
+        var jdbc = "SELECT * FROM visits_summary_mv ORDER BY user_id, section, visit_date LIMIT 100";
+        var samples = Timings.interleaved(Math.max(options.warmups(), 20), Math.max(options.iterations(), 50), new LinkedHashMap<>(Map.of(
+                "http", () -> {
+                    var response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("GET " + page + " answered " + response.statusCode());
+                    }
+                },
+                "jdbc", () -> query(dataSource, jdbc))));
+        ratioLine("100-row page of visits_summary_mv", "HTTP endpoint latency", samples.get("http"), "same query via JDBC",
+                samples.get("jdbc"), "< 1.5", r -> r < 1.5);
+
+        var load = Load.run(page, options.httpConnections(), Duration.ofSeconds(options.httpSeconds()));
+        report.add(new BenchReport.Line("100-row page of visits_summary_mv", options.httpConnections() + " connections for "
+                + options.httpSeconds() + " s", String.format(Locale.ROOT, "%,.0f req/s (p50 %.2f ms, p99 %.2f ms, %d errors)",
+                load.requestsPerSecond(), load.p50(), load.p99(), load.errors()), "Spring Boot 4 + JPA / Django 5.2 (measured here earlier)",
+                "about 2,600 req/s", load.requestsPerSecond() / 2600, ">= 5,000 req/s", verdict(load.requestsPerSecond() >= 5000)));
+    }
+
+    private void csv(Database database, VistaProcess server) throws Exception {
+        var psql = Psql.find(database);
+        var copy = "COPY (SELECT * FROM visit_log) TO STDOUT WITH (FORMAT csv, HEADER)";
+        var counter = new CountingStream();
+        var samples = Timings.interleaved(0, Math.min(options.iterations(), 3), new LinkedHashMap<>(Map.of(
+                "reference", () -> {
+                    if (psql.isPresent()) {
+                        psql.get().run("\\copy (SELECT * FROM visit_log) TO STDOUT WITH CSV HEADER", counter.reset());
+                    } else {
+                        try (var connection = database.dataSource().getConnection()) {
+                            connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copy, counter.reset());
+                        }
+                    }
+                })));
+        var reference = samples.get("reference");
+        var bytes = counter.count();
+        report.add(new BenchReport.Line("CSV export of visit_log", "Vista's CSV endpoint", "n/a",
+                psql.isPresent() ? "psql \\copy ... TO STDOUT CSV > /dev/null" : "COPY via PgJDBC into a null stream",
+                millis(reference.median()) + String.format(Locale.ROOT, " (%,.0f rows/s, %.0f MB/s)", options.visits() / (reference.median() / 1e3),
+                        bytes / 1e6 / (reference.median() / 1e3)), Double.NaN, ">= 0.9 of the reference; peak RSS < 400 MB",
+                "the CSV endpoint is wired in with the report API (issue 4/5)"));
+        report.note(String.format(Locale.ROOT, "Vista's process peak RSS so far (VmHWM): %.0f MB", server.peakRssMegabytes()));
+    }
+
+    private List<String> context(DataSource dataSource) throws SQLException {
+        var context = new ArrayList<String>();
+        context.add("date: " + LocalDate.now());
+        context.add(String.format(Locale.ROOT, "scale: %,d visits, %,d users; %d iterations after %d warm-up(s), interleaved",
+                options.visits(), options.users(), options.iterations(), options.warmups()));
+        context.add("machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
+                + String.format(Locale.ROOT, "%.0f GiB", totalMemoryGiB()) + " memory; JDK " + Runtime.version());
+        try (var connection = dataSource.getConnection(); var rows = connection.createStatement().executeQuery("SHOW server_version")) {
+            rows.next();
+            context.add("PostgreSQL " + rows.getString(1));
+        }
+        context.add("command: `java -jar target/vista.jar bench --visits " + options.visits() + "`");
+        return context;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private Map<String, Timings.Work> variants(Map<String, String> sql, DataSource dataSource, String... order) {
+        var variants = new LinkedHashMap<String, Timings.Work>();
+        for (var name : order) {
+            variants.put(name, () -> query(dataSource, sql.get(name)));
+        }
+        return variants;
+    }
+
+    /** Runs a query and reads every row, as a client would. */
+    static long query(DataSource dataSource, String sql) throws SQLException {
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            statement.setFetchSize(10_000);
+            long rows = 0;
+            try (var result = statement.executeQuery(sql)) {
+                var columns = result.getMetaData().getColumnCount();
+                while (result.next()) {
+                    for (int i = 1; i <= columns; i++) {
+                        result.getObject(i);
+                    }
+                    rows++;
+                }
+            }
+            connection.commit();
+            return rows;
+        }
+    }
+
+    static void exec(DataSource dataSource, String sql) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private void ratioLine(String scenario, String figure, Timings.Samples value, String reference, Timings.Samples base,
+                           String goal, Function<Double, Boolean> met) {
+        var ratio = value.median() / base.median();
+        report.add(new BenchReport.Line(scenario, figure, millis(value.median()) + range(value), reference,
+                millis(base.median()) + range(base), ratio, goal, verdict(met.apply(ratio))));
+    }
+
+    static String millis(double millis) {
+        return millis >= 1000 ? String.format(Locale.ROOT, "%.2f s", millis / 1000) : String.format(Locale.ROOT, "%.2f ms", millis);
+    }
+
+    static String range(Timings.Samples samples) {
+        return " [" + millis(samples.min()) + "–" + millis(samples.max()) + "]";
+    }
+
+    static String verdict(boolean met) {
+        return met ? "met" : "not met";
+    }
+
+    private static double totalMemoryGiB() {
+        try {
+            for (var line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
+                }
+            }
+        } catch (IOException e) {
+            // unknown below
+        }
+        return Double.NaN;
+    }
+
+    static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (var path : paths.sorted(Collections.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /** Counts what it is given and throws it away: /dev/null with a meter. */
+    static final class CountingStream extends OutputStream {
+        private final AtomicLong count = new AtomicLong();
+
+        CountingStream reset() {
+            count.set(0);
+            return this;
+        }
+
+        long count() {
+            return count.get();
+        }
+
+        @Override
+        public void write(int b) {
+            count.incrementAndGet();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count.addAndGet(len);
+        }
+    }
+
+    /** A closed-loop load: {@code connections} clients each sending the next request when the last one answered. */
+    record Load(double requestsPerSecond, double p50, double p99, long errors) {
+        static Load run(URI uri, int connections, Duration duration) throws Exception {
+            var latencies = Collections.synchronizedList(new ArrayList<Double>());
+            var errors = new AtomicLong();
+            var deadline = System.nanoTime() + duration.toNanos();
+            var started = System.nanoTime();
+            try (var pool = Executors.newFixedThreadPool(connections)) {
+                for (int c = 0; c < connections; c++) {
+                    pool.submit(() -> {
+                        var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                        var request = HttpRequest.newBuilder(uri).GET().build();
+                        var mine = new ArrayList<Double>();
+                        while (System.nanoTime() < deadline) {
+                            var t = System.nanoTime();
+                            try {
+                                var response = client.send(request, HttpResponse.BodyHandlers.discarding());
+                                if (response.statusCode() != 200) {
+                                    errors.incrementAndGet();
+                                }
+                            } catch (Exception e) {
+                                errors.incrementAndGet();
+                            }
+                            mine.add((System.nanoTime() - t) / 1e6);
+                        }
+                        latencies.addAll(mine);
+                        return null;
+                    });
+                }
+            }
+            var seconds = (System.nanoTime() - started) / 1e9;
+            var sorted = latencies.stream().sorted().toList();
+            if (sorted.isEmpty()) {
+                return new Load(0, Double.NaN, Double.NaN, errors.get());
+            }
+            return new Load(sorted.size() / seconds, sorted.get(sorted.size() / 2),
+                    sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1)), errors.get());
+        }
+    }
+}

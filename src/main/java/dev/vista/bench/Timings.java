@@ -1,0 +1,58 @@
+package dev.vista.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the variants of one comparison interleaved (A B C A B C ...) after a warm-up, so that a noisy
+ * machine slows them alike, and keeps every duration for medians and ranges.
+ */
+final class Timings {
+
+    @FunctionalInterface
+    interface Work {
+        void run() throws Exception;
+    }
+
+    /** The durations of one variant, in milliseconds. */
+    record Samples(String variant, List<Double> millis) {
+        double median() {
+            var sorted = millis.stream().sorted().toList();
+            var n = sorted.size();
+            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        }
+
+        double min() {
+            return millis.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        }
+
+        double max() {
+            return millis.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        }
+    }
+
+    private Timings() {
+    }
+
+    static Map<String, Samples> interleaved(int warmups, int iterations, Map<String, Work> variants) throws Exception {
+        for (int i = 0; i < warmups; i++) {
+            for (var work : variants.values()) {
+                work.run();
+            }
+        }
+        var samples = new LinkedHashMap<String, List<Double>>();
+        variants.keySet().forEach(k -> samples.put(k, new ArrayList<>()));
+        for (int i = 0; i < iterations; i++) {
+            for (var variant : variants.entrySet()) {
+                var started = System.nanoTime();
+                variant.getValue().run();
+                samples.get(variant.getKey()).add((System.nanoTime() - started) / 1e6);
+            }
+        }
+        var result = new LinkedHashMap<String, Samples>();
+        samples.forEach((k, v) -> result.put(k, new Samples(k, List.copyOf(v))));
+        return result;
+    }
+}
