@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 import org.jooq.DSLContext;
 import org.jooq.Query;
 import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.postgresql.util.PSQLException;
 
@@ -502,7 +503,12 @@ final class ViewSync {
     // ---------------------------------------------------------------- helpers
 
     private void execute(Query query) {
-        dsl.execute(query);
+        try {
+            dsl.execute(query);
+        } catch (DataAccessException e) {
+            var sql = dsl.render(query);
+            throw new MigrationException("could not run '" + sql + "': " + (e.getCause() instanceof SQLException cause ? reason(cause) : e.getMessage()), e);
+        }
     }
 
     private void execute(String sql, ViewFile file) {
@@ -515,23 +521,27 @@ final class ViewSync {
 
     /** "db/views/x.sql:3:14: view x: column "foo" does not exist", positions counted in the file. */
     private static String describe(ViewFile file, SQLException e, int prefixLength) {
-        var message = e.getMessage();
         var location = file.path();
-        if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
-            var server = p.getServerErrorMessage();
-            message = server.getMessage();
-            if (server.getPosition() > prefixLength) {
-                var offset = server.getPosition() - 1 - prefixLength;
-                location += position(file, offset);
-            }
-            if (server.getDetail() != null) {
-                message += " (" + server.getDetail() + ")";
-            }
-            if (server.getHint() != null) {
-                message += "; hint: " + server.getHint();
-            }
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null && p.getServerErrorMessage().getPosition() > prefixLength) {
+            location += position(file, p.getServerErrorMessage().getPosition() - 1 - prefixLength);
         }
-        return location + ": " + file.kind().sql().toLowerCase() + " " + file.name() + ": " + message;
+        return location + ": " + file.kind().sql().toLowerCase() + " " + file.name() + ": " + reason(e);
+    }
+
+    /** PostgreSQL's message, with its detail and hint: "cannot drop view x because ... (function f() depends on view x)". */
+    private static String reason(SQLException e) {
+        if (!(e instanceof PSQLException p) || p.getServerErrorMessage() == null) {
+            return e.getMessage();
+        }
+        var server = p.getServerErrorMessage();
+        var message = server.getMessage();
+        if (server.getDetail() != null) {
+            message += " (" + server.getDetail() + ")";
+        }
+        if (server.getHint() != null) {
+            message += "; hint: " + server.getHint();
+        }
+        return message;
     }
 
     private static String position(ViewFile file, int offsetInQuery) {

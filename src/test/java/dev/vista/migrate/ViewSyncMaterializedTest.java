@@ -80,6 +80,8 @@ class ViewSyncMaterializedTest {
 
     @Test
     void a_changed_materialized_view_is_built_beside_the_old_one_which_its_readers_keep_using_until_the_swap() throws Exception {
+        schema.writeView("section_totals", "-- Visits per section\nSELECT section, sum(visits) AS visits FROM section_daily GROUP BY section");
+        schema.migrator(dataSource).migrate();
         catalog.addVisits(1, 5);
         catalog.execute("REFRESH MATERIALIZED VIEW section_daily");
         var reader = catalog.createRole("reader");
@@ -105,10 +107,11 @@ class ViewSyncMaterializedTest {
 
                 execute(gate, "SELECT pg_advisory_unlock(" + GATE + ")");
                 var result = migration.get(60, TimeUnit.SECONDS);
-                assertThat(result.replace()).containsExactly("section_daily");
+                assertThat(result.replace()).containsExactly("section_daily", "section_totals");
                 assertThat(result.sideBySide()).containsExactly("section_daily");
                 assertThat(result.repopulate()).containsExactly("section_daily");
                 assertThat(visits(readers)).as("the new version, populated").isEqualTo(9);
+                assertThat(catalog.count("section_totals")).as("rebuilt on the new version").isEqualTo(3);
             } finally {
                 execute(gate, "SELECT pg_advisory_unlock_all()");
             }

@@ -81,6 +81,21 @@ class ViewSyncRemovalTest {
     }
 
     @Test
+    void a_function_built_on_a_changed_view_stops_the_migration_which_names_it() {
+        catalog.execute("CREATE FUNCTION busiest_section() RETURNS text LANGUAGE sql BEGIN ATOMIC"
+                + " SELECT section FROM visits_summary GROUP BY section ORDER BY sum(visits) DESC LIMIT 1; END");
+        var before = catalog.views();
+        schema.editView("visits_summary", "count(*) AS visits", "count(*) AS visits, max(duration_ms) AS longest_ms");
+
+        assertThatThrownBy(() -> schema.migrator(dataSource).migrate())
+                .isInstanceOf(MigrationException.class)
+                .hasMessageContaining("cannot drop view visits_summary because other objects depend on it")
+                .hasMessageContaining("function busiest_section() depends on view visits_summary");
+
+        assertThat(catalog.views()).isEqualTo(before);
+    }
+
+    @Test
     void a_file_for_a_view_that_already_exists_but_vista_did_not_create_is_refused() {
         catalog.execute("CREATE VIEW busy_sections AS SELECT 1 AS one");
         schema.writeView("busy_sections", "SELECT section FROM page_visits GROUP BY section HAVING count(*) > 100");
