@@ -46,18 +46,22 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, Config.fromEnvironment(System.getenv()));
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream)}, with the configuration given instead of read from the environment. */
+    static int run(String[] args, PrintStream out, PrintStream err, Config config) {
         try {
-            return dispatch(args, out, err);
+            return dispatch(args, out, err, config);
         } catch (Exception e) {
             err.println("vista: " + messages(e));
             return 1;
         }
     }
 
-    private static int dispatch(String[] args, PrintStream out, PrintStream err) throws Exception {
+    private static int dispatch(String[] args, PrintStream out, PrintStream err, Config config) throws Exception {
         var arguments = new ArrayList<>(List.of(args));
         var command = arguments.isEmpty() ? "serve" : arguments.removeFirst();
-        var config = Config.fromEnvironment(System.getenv());
         try {
             return switch (command) {
                 case "serve" -> serve(config);
@@ -110,14 +114,13 @@ public final class Main {
                 return 0;
             }
             var plan = migrator.plan();
-            out.println((plan.changedNothing() ? "" : "would ") + plan.summary().replace("; ", "\n") );
-            if (mode.equals("--check") && !plan.changedNothing()) {
-                if (!plan.drifted().isEmpty()) {
-                    out.println("edited by hand, differs from its file: " + String.join(", ", plan.drifted()));
-                }
-                return 3;
+            if (plan.changedNothing()) {
+                out.println("up to date: the database matches db/");
+                return 0;
             }
-            return 0;
+            out.println(mode.equals("--plan") ? "migrate would (nothing was changed):" : "the database differs from db/; migrate would:");
+            plan.lines().forEach(line -> out.println("  " + line));
+            return mode.equals("--check") ? 3 : 0;
         }
     }
 

@@ -28,26 +28,29 @@ import liquibase.ui.LoggerUIService;
 public final class Migrator {
 
     /** What a migration did (or, for a plan, would do). */
-    public record Result(List<String> changesets, List<String> create, List<String> replace, List<String> drop,
-                         List<String> repopulate, List<String> comment, List<String> drifted, Duration took) {
+    public record Result(List<String> changesets, List<String> create, List<String> replace, List<String> sideBySide,
+                         List<String> drop, List<String> repopulate, List<String> comment, List<String> drifted, Duration took) {
 
         public boolean changedNothing() {
             return changesets.isEmpty() && create.isEmpty() && replace.isEmpty() && drop.isEmpty() && comment.isEmpty();
         }
 
+        /** One line per kind of change, e.g. {@code replace: visits_summary, daily_totals}; none when up to date. */
+        public List<String> lines() {
+            var lines = new ArrayList<String>();
+            add(lines, "changesets", changesets);
+            add(lines, "create", create);
+            add(lines, "replace", replace);
+            add(lines, "build side by side, then swap in", sideBySide);
+            add(lines, "drop", drop);
+            add(lines, "repopulate", repopulate);
+            add(lines, "comment", comment);
+            add(lines, "drifted (edited by hand)", drifted);
+            return lines;
+        }
+
         public String summary() {
-            if (changedNothing()) {
-                return "up to date";
-            }
-            var parts = new ArrayList<String>();
-            add(parts, "changesets", changesets);
-            add(parts, "create", create);
-            add(parts, "replace", replace);
-            add(parts, "drop", drop);
-            add(parts, "repopulate", repopulate);
-            add(parts, "comment", comment);
-            add(parts, "drifted (edited by hand)", drifted);
-            return String.join("; ", parts);
+            return changedNothing() ? "up to date" : String.join("; ", lines());
         }
 
         private static void add(List<String> parts, String label, List<String> names) {
@@ -58,7 +61,7 @@ public final class Migrator {
     }
 
     /** One lock for every Vista migrator on a database: a second one waits, then finds nothing left to do. */
-    private static final long LOCK = 0x5649535441L; // "VISTA"
+    static final long LOCK = 0x5649535441L; // "VISTA"
 
     // Liquibase reports through java.util.logging; its per-changeset INFO lines are noise next to our summary.
     private static final Logger LIQUIBASE_LOG = Logger.getLogger("liquibase");
@@ -92,8 +95,9 @@ public final class Migrator {
     private Result run(boolean apply) {
         var started = System.nanoTime();
         var files = source.viewFiles();
-        try (var connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
+        try (var pooled = dataSource.getConnection()) {
+            pooled.setAutoCommit(false);
+            var connection = driverConnection(pooled);
             try {
                 try (var statement = connection.createStatement()) {
                     statement.execute("SELECT pg_advisory_xact_lock(" + LOCK + ")");
@@ -107,8 +111,8 @@ public final class Migrator {
                 } else {
                     connection.rollback();
                 }
-                return new Result(changesets, plan.create(), plan.replace(), plan.drop(), plan.repopulate(), plan.comment(),
-                        plan.drifted(), Duration.ofNanos(System.nanoTime() - started));
+                return new Result(changesets, plan.create(), plan.replace(), plan.sideBySide(), plan.drop(), plan.repopulate(),
+                        plan.comment(), plan.drifted(), Duration.ofNanos(System.nanoTime() - started));
             } catch (RuntimeException | SQLException e) {
                 connection.rollback();
                 throw e;
@@ -116,6 +120,15 @@ public final class Migrator {
         } catch (SQLException e) {
             throw new MigrationException("migration failed, nothing was changed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The driver's own connection behind a pool's proxy. HikariCP takes SQLState 0A000 for a dead connection and
+     * closes it, but PostgreSQL also uses it for "cannot alter type of a column used by a view", an error the
+     * migration expects and recovers from (see {@link #applyChangesets}); so the migration talks to the driver.
+     */
+    private static Connection driverConnection(Connection pooled) throws SQLException {
+        return pooled.isWrapperFor(Connection.class) ? pooled.unwrap(Connection.class) : pooled;
     }
 
     /**

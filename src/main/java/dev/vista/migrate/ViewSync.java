@@ -1,5 +1,7 @@
 package dev.vista.migrate;
 
+import static org.jooq.impl.DSL.alterIndex;
+import static org.jooq.impl.DSL.alterMaterializedView;
 import static org.jooq.impl.DSL.commentOnMaterializedView;
 import static org.jooq.impl.DSL.commentOnView;
 import static org.jooq.impl.DSL.createIndex;
@@ -16,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,9 +28,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jooq.DSLContext;
 import org.jooq.Query;
 import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.postgresql.util.PSQLException;
 
@@ -38,21 +43,27 @@ import org.postgresql.util.PSQLException;
  *
  * <p>Which views Vista manages, and the hash of the definition each was built from, are kept in
  * {@code vista.managed_views}; views it does not manage are never dropped.
+ *
+ * <p>A changed materialized view whose own sources stay as they are is built side by side: populated under a
+ * temporary name, with its indexes, while readers keep using the old one; only the final swap (drop the old
+ * one, rename the new one and its indexes) locks it, until the transaction commits.
  */
 final class ViewSync {
 
     /** What a sync does, or would do; {@link #isEmpty()} when the database already matches the files. */
-    record Plan(List<String> create, List<String> replace, List<String> drop, List<String> repopulate,
-                List<String> comment, List<String> drifted) {
+    record Plan(List<String> create, List<String> replace, List<String> sideBySide, List<String> drop,
+                List<String> repopulate, List<String> comment, List<String> drifted) {
         boolean isEmpty() {
             return create.isEmpty() && replace.isEmpty() && drop.isEmpty() && comment.isEmpty();
         }
     }
 
-    private record Managed(String name, Kind kind, String hash, String pgDefinition, boolean exists,
-                           String currentDefinition, String currentComment) {
-        boolean drifted() {
-            return exists && !Objects.equals(pgDefinition, currentDefinition);
+    private record Managed(String name, Kind kind, String hash, String pgDefinition, List<String> declaredIndexes,
+                           boolean exists, String currentDefinition, String currentComment, List<String> indexes) {
+        /** Edited by hand since Vista built it: its definition differs, or a declared index is missing. */
+        boolean drifted(ViewFile file) {
+            return exists && (!Objects.equals(pgDefinition, currentDefinition)
+                    || file.indexes().stream().anyMatch(i -> !indexes.contains(i.name(name))));
         }
     }
 
@@ -62,9 +73,27 @@ final class ViewSync {
     private record Grant(String privilege, String grantee, boolean grantable) {
     }
 
+    /** An index added by hand to a materialized view: {@code tail} is its definition after {@code ON table}. */
+    private record HandIndex(String name, boolean unique, String tail) {
+        String createOn(DSLContext dsl, String indexName, String table) {
+            return "CREATE " + (unique ? "UNIQUE " : "") + "INDEX " + dsl.render(DSL.name(indexName)) + " ON " + dsl.render(DSL.name(table)) + tail;
+        }
+    }
+
+    /** What a view carries besides its file and must survive a rebuild. */
+    private record Preserved(List<Grant> grants, List<HandIndex> indexes) {
+        static final Preserved NOTHING = new Preserved(List.of(), List.of());
+    }
+
+    /** A new version of a materialized view, built under a temporary name; its indexes: temporary name to final name. */
+    private record BuiltBeside(String temporary, Map<String, String> indexes) {
+    }
+
     private final Connection connection;
     private final DSLContext dsl;
     private final Map<String, ViewFile> files;
+    private final Map<String, Preserved> preserved = new HashMap<>();
+    private final Set<String> droppedForTableChange = new HashSet<>();
 
     ViewSync(Connection connection, List<ViewFile> files) {
         this.connection = connection;
@@ -84,6 +113,8 @@ final class ViewSync {
                         pg_definition   text        NOT NULL,
                         applied_at      timestamptz NOT NULL DEFAULT now()
                     );
+                    -- the indexes Vista built from the file; any other index on a materialized view was added by hand
+                    ALTER TABLE vista.managed_views ADD COLUMN IF NOT EXISTS declared_indexes text[] NOT NULL DEFAULT '{}';
                     COMMENT ON TABLE vista.managed_views IS 'Views and materialized views Vista created from db/views, and the definition each was built from.';
                     """);
         }
@@ -105,22 +136,25 @@ final class ViewSync {
                 if (state == null) {
                     refuseToAdopt(name);
                 }
-                create.add(name);
+                (droppedForTableChange.contains(name) ? replace : create).add(name);
             } else if (!state.hash().equals(file.hash()) || state.kind() != file.kind()) {
                 replace.add(name);
-            } else if (state.drifted()) {
+            } else if (state.drifted(file)) {
                 drifted.add(name);
                 replace.add(name);
             } else if (!file.comment().equals(state.currentComment())) {
                 comment.add(name);
             }
         }
-        var drop = managed.values().stream().filter(m -> m.exists() && !files.containsKey(m.name())).map(Managed::name).toList();
+        var drop = managed.values().stream()
+                .filter(m -> (m.exists() || droppedForTableChange.contains(m.name())) && !files.containsKey(m.name()))
+                .map(Managed::name).toList();
 
         // Everything that depends on a view being replaced or dropped has to be rebuilt as well.
         var roots = new ArrayList<String>(replace);
         roots.addAll(drop);
-        for (var dependant : dependants(roots)) {
+        var dependants = dependants(roots);
+        for (var dependant : dependants) {
             if (replace.contains(dependant.name()) || drop.contains(dependant.name())) {
                 continue;
             }
@@ -133,43 +167,57 @@ final class ViewSync {
         }
         var replaceInOrder = order.stream().filter(replace::contains).toList();
         comment.removeAll(replace);
-        var repopulate = new ArrayList<String>();
-        for (var name : order) {
-            var file = files.get(name);
-            if (file.kind() == Kind.MATERIALIZED_VIEW && file.withData() && (create.contains(name) || replace.contains(name))) {
-                repopulate.add(name);
-            }
-        }
-        return new Plan(List.copyOf(create), replaceInOrder, drop, repopulate, List.copyOf(comment), drifted);
+        var repopulate = order.stream().filter(name -> create.contains(name) || replace.contains(name))
+                .filter(name -> files.get(name).kind() == Kind.MATERIALIZED_VIEW && files.get(name).withData())
+                .toList();
+        var sideBySide = sideBySide(replaceInOrder, create, managed, dependants);
+        return new Plan(List.copyOf(create), replaceInOrder, sideBySide, drop, repopulate, List.copyOf(comment), drifted);
+    }
+
+    /**
+     * The replaced materialized views that can be built next to the old version: those whose sources all stay as
+     * they are. One that is rebuilt because something it reads from changes has to wait for that, so it is built
+     * in place.
+     */
+    private List<String> sideBySide(List<String> replace, List<String> create, Map<String, Managed> managed, List<Dependant> dependants) {
+        var downstream = dependants.stream().filter(d -> d.depth() > 0).map(Dependant::name).collect(Collectors.toSet());
+        return replace.stream()
+                .filter(name -> files.get(name).kind() == Kind.MATERIALIZED_VIEW && managed.get(name).exists())
+                .filter(name -> !downstream.contains(name))
+                .filter(name -> files.get(name).references(files.keySet()).stream().noneMatch(r -> replace.contains(r) || create.contains(r)))
+                .toList();
     }
 
     // ---------------------------------------------------------------- applying
 
     Plan apply() {
         var plan = plan();
-        managed().values().stream().filter(m -> !m.exists() && !files.containsKey(m.name())).forEach(m -> forget(m.name()));
+        var managed = managed();
+        managed.values().stream()
+                .filter(m -> !m.exists() && !files.containsKey(m.name()) && !droppedForTableChange.contains(m.name()))
+                .forEach(m -> forget(m.name()));
         if (plan.isEmpty()) {
             return plan;
         }
-        var rebuilt = new LinkedHashSet<>(plan.replace());
-        var grants = new HashMap<String, List<Grant>>();
-        var extraIndexes = new HashMap<String, List<String>>();
-        for (var name : rebuilt) {
-            grants.put(name, grants(name));
-            extraIndexes.put(name, extraIndexes(name, files.get(name)));
-        }
-        var toDrop = new ArrayList<String>(plan.replace());
-        toDrop.addAll(plan.drop());
-        dropInDependencyOrder(toDrop);
-        for (var name : plan.drop()) {
-            forget(name);
-        }
+        plan.replace().forEach(name -> preserved.computeIfAbsent(name, n -> preserve(managed.get(n))));
+
+        // The slow part first, while the old versions still serve their readers.
+        var beside = new HashMap<String, BuiltBeside>();
+        plan.sideBySide().forEach(name -> beside.put(name, buildBeside(files.get(name), preserved.get(name))));
+
+        // From the first DROP on, readers of what is replaced wait for the commit: keep this part short.
+        dropInDependencyOrder(Stream.concat(plan.replace().stream(), plan.drop().stream()).toList());
+        plan.drop().forEach(this::forget);
         for (var name : creationOrder()) {
-            if (plan.create().contains(name) || rebuilt.contains(name)) {
+            if (plan.create().contains(name) || plan.replace().contains(name)) {
                 var file = files.get(name);
-                create(file);
-                extraIndexes.getOrDefault(name, List.of()).forEach(this::execute);
-                grants.getOrDefault(name, List.of()).forEach(g -> restore(name, file.kind(), g));
+                var kept = preserved.getOrDefault(name, Preserved.NOTHING);
+                if (beside.containsKey(name)) {
+                    swapIn(file, beside.get(name));
+                } else {
+                    buildInPlace(file, kept);
+                }
+                kept.grants().forEach(g -> restore(name, g));
                 remember(file);
             }
         }
@@ -179,20 +227,38 @@ final class ViewSync {
         return plan;
     }
 
-    /** Drops every managed view, dependants first: used when a table change is blocked by views built on it. */
+    /**
+     * Drops every managed view, dependants first: used when a table change is blocked by views built on it. What
+     * each carries besides its file (grants, indexes added by hand) is kept for the rebuild that follows.
+     */
     void dropAllManaged() {
-        var existing = managed().values().stream().filter(Managed::exists).map(Managed::name).toList();
+        var managed = managed();
+        var existing = managed.values().stream().filter(Managed::exists).map(Managed::name).toList();
         for (var dependant : dependants(existing)) {
             if (!existing.contains(dependant.name())) {
                 throw new MigrationException("view " + dependant.name() + " depends on views Vista manages but has no file in db/views/;"
                         + " refusing to drop it. Add a file for it, or drop it by hand first.");
             }
         }
+        existing.forEach(name -> preserved.put(name, preserve(managed.get(name))));
         dropInDependencyOrder(existing);
+        droppedForTableChange.addAll(existing);
     }
 
-    private void create(ViewFile file) {
-        var head = "CREATE " + file.kind().sql() + " " + dsl.render(name(file.name())) + " AS\n";
+    private Preserved preserve(Managed view) {
+        return new Preserved(grants(view.name()), handIndexes(view));
+    }
+
+    private void buildInPlace(ViewFile file, Preserved kept) {
+        create(file, file.name());
+        file.indexes().forEach(index -> createDeclaredIndex(file, index, index.name(file.name()), file.name()));
+        restoreHandIndexes(file, kept, file.name(), Function.identity());
+        comment(file);
+    }
+
+    /** Creates (and for a materialized view, populates) the view under {@code relation}. */
+    private void create(ViewFile file, String relation) {
+        var head = "CREATE " + file.kind().sql() + " " + dsl.render(name(relation)) + " AS\n";
         var tail = file.kind() == Kind.MATERIALIZED_VIEW ? (file.withData() ? "\nWITH DATA" : "\nWITH NO DATA") : "";
         // The SELECT is taken as written in db/views: it is part of the schema, not input. It runs through a
         // plain Statement so that operators like jsonb's ? are not mistaken for bind markers.
@@ -201,10 +267,53 @@ final class ViewSync {
         } catch (SQLException e) {
             throw new MigrationException(describe(file, e, head.length()), e);
         }
-        for (var index : file.indexes()) {
-            var step = index.unique() ? createUniqueIndex(name(index.name(file.name()))) : createIndex(name(index.name(file.name())));
-            execute(dsl.render(step.on(name(file.name()), index.columns().stream().map(DSL::name).toList())), file);
+    }
+
+    private void createDeclaredIndex(ViewFile file, ViewFile.Index index, String indexName, String relation) {
+        var step = index.unique() ? createUniqueIndex(name(indexName)) : createIndex(name(indexName));
+        execute(dsl.render(step.on(name(relation), index.columns().stream().map(DSL::name).toList())), file);
+    }
+
+    private void restoreHandIndexes(ViewFile file, Preserved kept, String relation, Function<String, String> indexName) {
+        if (file.kind() != Kind.MATERIALIZED_VIEW) {
+            return; // it was a materialized view and is now a plain view, which cannot have indexes
         }
+        for (var index : kept.indexes()) {
+            var sql = index.createOn(dsl, indexName.apply(index.name()), relation);
+            try (var statement = connection.createStatement()) {
+                statement.execute(sql);
+            } catch (SQLException e) {
+                throw new MigrationException(file.path() + ": materialized view " + file.name() + ": index " + index.name()
+                        + " was added by hand (it is not declared in the file) and cannot be put back on the new version: "
+                        + e.getMessage() + ". Declare it in the file with '-- vista:index', or drop it by hand first.", e);
+            }
+        }
+    }
+
+    /** Populates the new version of a materialized view, and builds its indexes, under temporary names. */
+    private BuiltBeside buildBeside(ViewFile file, Preserved kept) {
+        var temporary = "vista_new_" + file.hash().substring(0, 16);
+        create(file, temporary);
+        var indexes = new LinkedHashMap<String, String>();
+        for (var index : file.indexes()) {
+            var indexName = temporary + "_" + (indexes.size() + 1);
+            createDeclaredIndex(file, index, indexName, temporary);
+            indexes.put(indexName, index.name(file.name()));
+        }
+        var handNames = new HashMap<String, String>();
+        for (var index : kept.indexes()) {
+            var indexName = temporary + "_" + (indexes.size() + 1);
+            handNames.put(index.name(), indexName);
+            indexes.put(indexName, index.name());
+        }
+        restoreHandIndexes(file, kept, temporary, handNames::get);
+        return new BuiltBeside(temporary, indexes);
+    }
+
+    /** The old version is gone by now (dropped with its dependants): the new one takes its name. */
+    private void swapIn(ViewFile file, BuiltBeside built) {
+        execute(alterMaterializedView(name(built.temporary())).renameTo(name(file.name())));
+        built.indexes().forEach((temporary, last) -> execute(alterIndex(name(temporary)).renameTo(name(last))));
         comment(file);
     }
 
@@ -213,7 +322,7 @@ final class ViewSync {
         execute(step.is(file.comment()));
     }
 
-    private void restore(String view, Kind kind, Grant g) {
+    private void restore(String view, Grant g) {
         var to = grant(privilege(g.privilege())).on(name(view));
         var step = g.grantee().equals("PUBLIC") ? to.toPublic() : to.to(role(name(g.grantee())));
         execute(g.grantable() ? step.withGrantOption() : step);
@@ -231,11 +340,13 @@ final class ViewSync {
 
     private void remember(ViewFile file) {
         dsl.query("""
-                INSERT INTO vista.managed_views (name, kind, file, definition_hash, pg_definition, applied_at)
-                VALUES (?, ?, ?, ?, pg_get_viewdef(to_regclass(quote_ident(?))), now())
+                INSERT INTO vista.managed_views (name, kind, file, definition_hash, pg_definition, declared_indexes, applied_at)
+                VALUES (?, ?, ?, ?, pg_get_viewdef(to_regclass(quote_ident(?))), ?, now())
                 ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, file = excluded.file,
-                    definition_hash = excluded.definition_hash, pg_definition = excluded.pg_definition, applied_at = now()
-                """, file.name(), file.kind().name(), file.path(), file.hash(), file.name()).execute();
+                    definition_hash = excluded.definition_hash, pg_definition = excluded.pg_definition,
+                    declared_indexes = excluded.declared_indexes, applied_at = now()
+                """, file.name(), file.kind().name(), file.path(), file.hash(), file.name(),
+                file.indexes().stream().map(i -> i.name(file.name())).toArray(String[]::new)).execute();
     }
 
     private void forget(String name) {
@@ -247,9 +358,11 @@ final class ViewSync {
     private Map<String, Managed> managed() {
         var result = new LinkedHashMap<String, Managed>();
         for (var r : dsl.resultQuery("""
-                SELECT m.name, m.kind, m.definition_hash, m.pg_definition, c.oid IS NOT NULL AS exists,
-                       CASE WHEN c.oid IS NOT NULL THEN pg_get_viewdef(c.oid) END AS current_definition,
-                       CASE WHEN c.oid IS NOT NULL THEN obj_description(c.oid, 'pg_class') END AS current_comment
+                SELECT m.name, m.kind, m.definition_hash, m.pg_definition, m.declared_indexes, c.oid IS NOT NULL AS exists,
+                       pg_get_viewdef(c.oid) AS current_definition,
+                       obj_description(c.oid, 'pg_class') AS current_comment,
+                       ARRAY(SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                             WHERE i.indrelid = c.oid ORDER BY 1) AS indexes
                 FROM vista.managed_views m
                 LEFT JOIN pg_class c ON c.relname = m.name AND c.relkind IN ('v', 'm')
                                     AND c.relnamespace = current_schema()::regnamespace
@@ -257,7 +370,8 @@ final class ViewSync {
                 """).fetch()) {
             var name = r.get(0, String.class);
             result.put(name, new Managed(name, Kind.valueOf(r.get(1, String.class)), r.get(2, String.class), r.get(3, String.class),
-                    r.get(4, Boolean.class), r.get(5, String.class), r.get(6, String.class)));
+                    List.of(r.get(4, String[].class)), r.get(5, Boolean.class), r.get(6, String.class), r.get(7, String.class),
+                    List.of(r.get(8, String[].class))));
         }
         return result;
     }
@@ -309,18 +423,38 @@ final class ViewSync {
                 """, view).fetch(r -> new Grant(r.get(0, String.class), r.get(1, String.class), r.get(2, Boolean.class)));
     }
 
-    /** Indexes someone added by hand to a materialized view: kept across a rebuild. */
-    private List<String> extraIndexes(String view, ViewFile file) {
-        var declared = file.indexes().stream().map(i -> i.name(view)).collect(Collectors.toSet());
-        return dsl.resultQuery("""
-                SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-                FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+    /**
+     * Indexes someone added by hand to a materialized view, kept across a rebuild. PostgreSQL's own rendering of
+     * each ({@code pg_get_indexdef}) is split after {@code ON table}, so the rest can be put on another relation.
+     */
+    private List<HandIndex> handIndexes(Managed view) {
+        var file = files.get(view.name());
+        var declaredNow = file == null ? Set.<String>of() : file.indexes().stream().map(i -> i.name(view.name())).collect(Collectors.toSet());
+        var result = new ArrayList<HandIndex>();
+        for (var r : dsl.resultQuery("""
+                SELECT ic.relname::text, i.indisunique, pg_get_indexdef(i.indexrelid),
+                       format('CREATE %sINDEX %s ON %s', CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END,
+                              quote_ident(ic.relname), quote_ident(n.nspname) || '.' || quote_ident(c.relname))
+                FROM pg_index i
+                JOIN pg_class c ON c.oid = i.indrelid
+                JOIN pg_class ic ON ic.oid = i.indexrelid
+                JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relname = ? AND c.relkind = 'm' AND c.relnamespace = current_schema()::regnamespace
                 ORDER BY 1
-                """, view).fetch().stream()
-                .filter(r -> !declared.contains(r.get(0, String.class)))
-                .map(r -> r.get(1, String.class))
-                .toList();
+                """, view.name()).fetch()) {
+            var name = r.get(0, String.class);
+            var definition = r.get(2, String.class);
+            var head = r.get(3, String.class);
+            if (view.declaredIndexes().contains(name) || declaredNow.contains(name)) {
+                continue;
+            }
+            if (!definition.startsWith(head)) {
+                throw new MigrationException("materialized view " + view.name() + ": cannot read the definition of index " + name
+                        + ", added by hand, to put it back after the rebuild: " + definition);
+            }
+            result.add(new HandIndex(name, r.get(1, Boolean.class), definition.substring(head.length())));
+        }
+        return result;
     }
 
     // ---------------------------------------------------------------- ordering
@@ -369,40 +503,45 @@ final class ViewSync {
     // ---------------------------------------------------------------- helpers
 
     private void execute(Query query) {
-        dsl.execute(query);
-    }
-
-    private void execute(String sql) {
-        execute(sql, null);
+        try {
+            dsl.execute(query);
+        } catch (DataAccessException e) {
+            var sql = dsl.render(query);
+            throw new MigrationException("could not run '" + sql + "': " + (e.getCause() instanceof SQLException cause ? reason(cause) : e.getMessage()), e);
+        }
     }
 
     private void execute(String sql, ViewFile file) {
         try (var statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
-            throw new MigrationException((file == null ? "" : file.path() + ": ") + e.getMessage(), e);
+            throw new MigrationException(file.path() + ": " + e.getMessage(), e);
         }
     }
 
     /** "db/views/x.sql:3:14: view x: column "foo" does not exist", positions counted in the file. */
     private static String describe(ViewFile file, SQLException e, int prefixLength) {
-        var message = e.getMessage();
         var location = file.path();
-        if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
-            var server = p.getServerErrorMessage();
-            message = server.getMessage();
-            if (server.getPosition() > prefixLength) {
-                var offset = server.getPosition() - 1 - prefixLength;
-                location += position(file, offset);
-            }
-            if (server.getDetail() != null) {
-                message += " (" + server.getDetail() + ")";
-            }
-            if (server.getHint() != null) {
-                message += "; hint: " + server.getHint();
-            }
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null && p.getServerErrorMessage().getPosition() > prefixLength) {
+            location += position(file, p.getServerErrorMessage().getPosition() - 1 - prefixLength);
         }
-        return location + ": " + file.kind().sql().toLowerCase() + " " + file.name() + ": " + message;
+        return location + ": " + file.kind().sql().toLowerCase() + " " + file.name() + ": " + reason(e);
+    }
+
+    /** PostgreSQL's message, with its detail and hint: "cannot drop view x because ... (function f() depends on view x)". */
+    private static String reason(SQLException e) {
+        if (!(e instanceof PSQLException p) || p.getServerErrorMessage() == null) {
+            return e.getMessage();
+        }
+        var server = p.getServerErrorMessage();
+        var message = server.getMessage();
+        if (server.getDetail() != null) {
+            message += " (" + server.getDetail() + ")";
+        }
+        if (server.getHint() != null) {
+            message += "; hint: " + server.getHint();
+        }
+        return message;
     }
 
     private static String position(ViewFile file, int offsetInQuery) {
