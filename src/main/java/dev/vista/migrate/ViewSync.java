@@ -101,8 +101,17 @@ final class ViewSync {
         this.files = files.stream().collect(Collectors.toMap(ViewFile::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
     }
 
+    /** Creates {@code vista.managed_views}, or brings it up to date; a database that has it as it should be is not touched. */
     static void createBookkeeping(Connection connection) throws SQLException {
         try (var statement = connection.createStatement()) {
+            try (var rows = statement.executeQuery("""
+                    SELECT EXISTS (SELECT FROM pg_attribute
+                                   WHERE attrelid = to_regclass('vista.managed_views') AND attname = 'declared_indexes')
+                    """)) {
+                if (rows.next() && rows.getBoolean(1)) {
+                    return;
+                }
+            }
             statement.execute("""
                     CREATE SCHEMA IF NOT EXISTS vista;
                     CREATE TABLE IF NOT EXISTS vista.managed_views (
@@ -203,7 +212,7 @@ final class ViewSync {
 
         // The slow part first, while the old versions still serve their readers.
         var beside = new HashMap<String, BuiltBeside>();
-        plan.sideBySide().forEach(name -> beside.put(name, buildBeside(files.get(name), preserved.get(name))));
+        plan.sideBySide().forEach(name -> beside.put(name, buildBeside(files.get(name), preserved.get(name), beside.size() + 1)));
 
         // From the first DROP on, readers of what is replaced wait for the commit: keep this part short.
         dropInDependencyOrder(Stream.concat(plan.replace().stream(), plan.drop().stream()).toList());
@@ -285,14 +294,18 @@ final class ViewSync {
             } catch (SQLException e) {
                 throw new MigrationException(file.path() + ": materialized view " + file.name() + ": index " + index.name()
                         + " was added by hand (it is not declared in the file) and cannot be put back on the new version: "
-                        + e.getMessage() + ". Declare it in the file with '-- vista:index', or drop it by hand first.", e);
+                        + reason(e) + ". Declare it in the file with '-- vista:index', or drop it by hand first.", e);
             }
         }
     }
 
-    /** Populates the new version of a materialized view, and builds its indexes, under temporary names. */
-    private BuiltBeside buildBeside(ViewFile file, Preserved kept) {
-        var temporary = "vista_new_" + file.hash().substring(0, 16);
+    /**
+     * Populates the new version of a materialized view, and builds its indexes, under temporary names: {@code
+     * vista_new_1_section_daily}, its indexes {@code vista_new_1_section_daily_1}, ... (at most 63 bytes, PostgreSQL's limit).
+     */
+    private BuiltBeside buildBeside(ViewFile file, Preserved kept, int number) {
+        var temporary = "vista_new_" + number + "_" + file.name();
+        temporary = temporary.substring(0, Math.min(temporary.length(), 55));
         create(file, temporary);
         var indexes = new LinkedHashMap<String, String>();
         for (var index : file.indexes()) {

@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -18,7 +20,9 @@ import javax.sql.DataSource;
  *   <li>a migrate with nothing to do, with 20 view files besides the project's own;</li>
  *   <li>changing the view at the root of a three-level chain (visits_summary, then visits_summary_mv and
  *       daily_totals on it, then busiest_days on the materialized view) over 1M visits, against dropping and
- *       creating the same views by hand, with the same statements, in one transaction.</li>
+ *       creating the same views by hand, with the same statements, in one transaction;</li>
+ *   <li>how long a reader of a materialized view over those visits waits while the view is changed: Vista's
+ *       side-by-side rebuild against DROP and CREATE by hand.</li>
  * </ol>
  * Runs on the tests' database server (embedded PostgreSQL 18, or {@code VISTA_TEST_DATABASE_URL}):
  * {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.vista.migrate.ViewSyncBenchmark}
@@ -95,27 +99,86 @@ public final class ViewSyncBenchmark {
                     visits, seeded / 1000);
             var vista = new ArrayList<Double>();
             var byHand = new ArrayList<Double>();
-            var changed = false;
-            for (int i = 0; i < runs; i++) {
-                // Vista: edit the root's file (alternately adding and removing a WHERE clause) and migrate
-                if (changed) {
-                    schema.editView("visits_summary", ROOT_CHANGE_TO, ROOT_CHANGE_FROM);
-                } else {
-                    schema.editView("visits_summary", ROOT_CHANGE_FROM, ROOT_CHANGE_TO);
-                }
-                changed = !changed;
-                vista.add(time(() -> {
+            for (int i = 0; i <= runs; i++) {
+                // Vista: edit the root's file (alternately adding and removing a WHERE clause), then migrate.
+                // By hand: the same views dropped and created again from the same files, in one transaction.
+                // Which goes first alternates, and the first round only warms up.
+                editRoot(schema, i % 2 == 0);
+                Work migrate = () -> {
                     var result = schema.migrator(dataSource).migrate();
                     if (result.replace().size() != 4) {
                         throw new IllegalStateException("expected 4 views replaced, got: " + result.summary());
                     }
                     return result;
-                }));
-                // by hand: the same views dropped and created again from the same files, in one transaction
-                byHand.add(time(() -> dropAndCreateByHand(dataSource, directory)));
+                };
+                Work hand = () -> dropAndCreateByHand(dataSource, directory);
+                var vistaFirst = i % 2 == 0;
+                var first = time(vistaFirst ? migrate : hand);
+                var second = time(vistaFirst ? hand : migrate);
+                if (i > 0) {
+                    vista.add(vistaFirst ? first : second);
+                    byHand.add(vistaFirst ? second : first);
+                }
             }
             System.out.printf("    Vista migrate:        median of %d %7.1f ms  %s%n", runs, median(vista), format(vista));
             System.out.printf("    drop/create by hand:  median of %d %7.1f ms  %s%n", runs, median(byHand), format(byHand));
+            readersOfAChangedMaterializedView(dataSource, schema, directory);
+        }
+    }
+
+    /**
+     * (c) How long a reader of section_daily (a materialized view over all visits) waits while it is changed: Vista
+     * builds the new version beside the old one; by hand, DROP and CREATE in one transaction lock it throughout.
+     */
+    private static void readersOfAChangedMaterializedView(DataSource dataSource, SchemaCopy schema, Path directory) throws Exception {
+        schema.editView("section_daily", "FROM page_visits\nGROUP BY", "FROM page_visits\nWHERE duration_ms >= 0\nGROUP BY");
+        var vista = new double[2];
+        vista[1] = longestRead(dataSource, () -> {
+            vista[0] = time(() -> schema.migrator(dataSource).migrate());
+            return null;
+        });
+        var query = ChangelogSource.directory(directory).viewFiles().stream().filter(f -> f.name().equals("section_daily"))
+                .findFirst().orElseThrow().query();
+        var byHand = new double[2];
+        byHand[1] = longestRead(dataSource, () -> {
+            byHand[0] = time(() -> execute(dataSource, List.of(
+                    "DROP MATERIALIZED VIEW section_daily",
+                    "CREATE MATERIALIZED VIEW section_daily AS\n" + query,
+                    "CREATE UNIQUE INDEX section_daily_visit_date_section_key ON section_daily (visit_date, section)")));
+            return null;
+        });
+        System.out.printf("%n(c) change section_daily (materialized, over all visits), with a reader querying it all along%n");
+        System.out.printf("    Vista (side by side): %7.1f ms, longest read meanwhile %7.1f ms%n", vista[0], vista[1]);
+        System.out.printf("    drop/create by hand:  %7.1f ms, longest read meanwhile %7.1f ms%n", byHand[0], byHand[1]);
+    }
+
+    /** Runs the work while another connection reads section_daily in a loop; the longest single read, in milliseconds. */
+    private static double longestRead(DataSource dataSource, Work work) throws Exception {
+        var stop = new AtomicBoolean();
+        var longest = new AtomicLong();
+        var reader = Thread.ofPlatform().start(() -> {
+            try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+                while (!stop.get()) {
+                    var started = System.nanoTime();
+                    statement.executeQuery("SELECT count(*) FROM section_daily").close();
+                    longest.accumulateAndGet(System.nanoTime() - started, Math::max);
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(100); // let the reader get going
+        work.run();
+        stop.set(true);
+        reader.join();
+        return longest.get() / 1e6;
+    }
+
+    private static void editRoot(SchemaCopy schema, boolean addWhere) {
+        if (addWhere) {
+            schema.editView("visits_summary", ROOT_CHANGE_FROM, ROOT_CHANGE_TO);
+        } else {
+            schema.editView("visits_summary", ROOT_CHANGE_TO, ROOT_CHANGE_FROM);
         }
     }
 
@@ -133,6 +196,11 @@ public final class ViewSyncBenchmark {
                 "CREATE UNIQUE INDEX visits_summary_mv_user_id_section_visit_date_key ON visits_summary_mv (user_id, section, visit_date)",
                 "CREATE INDEX visits_summary_mv_visit_date_idx ON visits_summary_mv (visit_date)",
                 "CREATE VIEW busiest_days AS\n" + files.get("busiest_days").query());
+        return execute(dataSource, statements);
+    }
+
+    /** The statements in one transaction. */
+    private static Void execute(DataSource dataSource, List<String> statements) throws SQLException {
         try (var connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             for (var sql : statements) {

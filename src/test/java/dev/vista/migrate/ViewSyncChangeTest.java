@@ -1,6 +1,7 @@
 package dev.vista.migrate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.testing.TestDatabase;
@@ -83,6 +84,22 @@ class ViewSyncChangeTest {
         assertThat(catalog.comment("visits_summary_mv")).startsWith("Visits per user, section and day (materialized)\n\nvisits_summary stored");
         assertThat(catalog.comment("active_days")).isEqualTo("Active days per user");
         assertThat(catalog.comment("daily_totals")).startsWith("Daily totals\n\n");
+    }
+
+    @Test
+    void a_hand_added_index_on_a_column_that_is_gone_stops_the_migration_which_says_what_to_do() {
+        catalog.execute("CREATE INDEX visits_summary_mv_by_visits ON visits_summary_mv (visits)");
+        var before = catalog.views();
+        schema.editView("visits_summary", "count(*) AS visits", "count(*) AS visit_count");
+        schema.editView("daily_totals", "sum(visits)", "sum(visit_count)");
+
+        assertThatThrownBy(() -> schema.migrator(dataSource).migrate())
+                .isInstanceOf(MigrationException.class)
+                .hasMessage("db/views/visits_summary_mv.sql: materialized view visits_summary_mv: index visits_summary_mv_by_visits"
+                        + " was added by hand (it is not declared in the file) and cannot be put back on the new version:"
+                        + " column \"visits\" does not exist. Declare it in the file with '-- vista:index', or drop it by hand first.");
+
+        assertThat(catalog.views()).isEqualTo(before);
     }
 
     @Test
