@@ -28,6 +28,7 @@ public final class Errors {
     }
 
     public static void register(JavalinConfig config) {
+        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorPages()));
         config.routes.exception(ApiException.class, (e, ctx) -> write(ctx, e.status(), e.body()));
         config.routes.exception(InvalidQueryException.class, (e, ctx) ->
                 write(ctx, 400, new ApiError(e.code(), e.getMessage(), e.details(), e.hint())));
@@ -83,7 +84,7 @@ public final class Errors {
         ctx.status(status).json(error);
     }
 
-    private static String codeFor(int status) {
+    static String codeFor(int status) {
         return switch (status) {
             case 400 -> "bad_request";
             case 401 -> "unauthorized";
@@ -92,6 +93,8 @@ public final class Errors {
             case 405 -> "method_not_allowed";
             case 406 -> "not_acceptable";
             case 409 -> "conflict";
+            case 414 -> "uri_too_long";
+            case 431 -> "headers_too_large";
             case 503 -> "unavailable";
             default -> "http_" + status;
         };
