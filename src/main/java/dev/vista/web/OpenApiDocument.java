@@ -22,13 +22,13 @@ final class OpenApiDocument {
     static Map<String, Object> of(ReportCatalogue catalogue, int defaultLimit, int maxLimit) {
         var paths = new LinkedHashMap<String, Object>();
         var schemas = new LinkedHashMap<String, Object>();
-        schemas.put("Error", object(props(
-                "code", Map.of("type", "string"),
-                "message", Map.of("type", "string"),
-                "details", Map.of(),
-                "hint", Map.of("type", List.of("string", "null"))), List.of("code", "message", "details", "hint")));
-        paths.put("/api/reports", Map.of("get", operation("listReports", "The catalogue: every report with its columns and sources",
-                List.of(), Map.of("200", json("The reports", Map.of("type", "array", "items", Map.of("type", "object")))))));
+        schemas.put("Error", object(ordered(
+                "code", ordered("type", "string"),
+                "message", ordered("type", "string"),
+                "details", ordered(),
+                "hint", ordered("type", List.of("string", "null"))), List.of("code", "message", "details", "hint")));
+        paths.put("/api/reports", ordered("get", operation("listReports", "The catalogue: every report with its columns and sources",
+                List.of(), ordered("200", json("The reports", ordered("type", "array", "items", ordered("type", "object")))))));
         for (var report : catalogue.all()) {
             var row = "#/components/schemas/" + report.name();
             schemas.put(report.name(), rowSchema(report));
@@ -37,24 +37,24 @@ final class OpenApiDocument {
                 parameters.add(parameter(column.name(), "query",
                         "Filter on " + column.name() + " (" + column.type() + "): operator.value with operator one of eq, neq, gt, gte, lt, lte, like, ilike, in, is;"
                                 + " optionally prefixed by not.; repeat to combine with AND. E.g. " + column.name() + "=" + example(column),
-                        Map.of("type", "array", "items", Map.of("type", "string")), true));
+                        ordered("type", "array", "items", ordered("type", "string")), true));
             }
-            parameters.add(parameter("select", "query", "Columns to return, comma-separated, or *", Map.of("type", "string"), false));
+            parameters.add(parameter("select", "query", "Columns to return, comma-separated, or *", ordered("type", "string"), false));
             parameters.add(parameter("order", "query", "Sort: column[.asc|.desc][.nullsfirst|.nullslast], comma-separated; the report's key breaks ties",
-                    Map.of("type", "string"), false));
+                    ordered("type", "string"), false));
             parameters.add(parameter("limit", "query", "At most this many rows (default " + defaultLimit + ", maximum " + maxLimit + ")",
-                    Map.of("type", "integer", "minimum", 0, "maximum", maxLimit, "default", defaultLimit), false));
-            parameters.add(parameter("offset", "query", "Skip this many rows", Map.of("type", "integer", "minimum", 0, "default", 0), false));
+                    ordered("type", "integer", "minimum", 0, "maximum", maxLimit, "default", defaultLimit), false));
+            parameters.add(parameter("offset", "query", "Skip this many rows", ordered("type", "integer", "minimum", 0, "default", 0), false));
             parameters.add(parameter("source", "query", "Where the rows come from; all sources return the same rows",
-                    Map.of("type", "string", "enum", report.sourceNames(), "default", report.defaultSource().name()), false));
-            parameters.add(parameter("Prefer", "header", "count=exact adds Content-Range: first-last/total", Map.of("type", "string", "enum", List.of("count=exact")), false));
+                    ordered("type", "string", "enum", report.sourceNames(), "default", report.defaultSource().name()), false));
+            parameters.add(parameter("Prefer", "header", "count=exact adds Content-Range: first-last/total", ordered("type", "string", "enum", List.of("count=exact")), false));
             var responses = new LinkedHashMap<String, Object>();
             var content = new LinkedHashMap<String, Object>();
-            content.put("application/json", Map.of("schema", Map.of("type", "array", "items", Map.of("$ref", row))));
-            content.put(ReportHandlers.OBJECT, Map.of("schema", Map.of("$ref", row)));
-            responses.put("200", Map.of("description", "The rows", "content", content));
-            responses.put("206", Map.of("description", "Part of the rows, with Prefer: count=exact", "content", content,
-                    "headers", Map.of("Content-Range", Map.of("schema", Map.of("type", "string"), "description", "first-last/total"))));
+            content.put("application/json", ordered("schema", ordered("type", "array", "items", ordered("$ref", row))));
+            content.put(ReportHandlers.OBJECT, ordered("schema", ordered("$ref", row)));
+            responses.put("200", ordered("description", "The rows", "content", content));
+            responses.put("206", ordered("description", "Part of the rows, with Prefer: count=exact", "content", content,
+                    "headers", ordered("Content-Range", ordered("schema", ordered("type", "string"), "description", "first-last/total"))));
             responses.put("400", error("A parameter is not valid: unknown column, value of the wrong type, limit over " + maxLimit));
             responses.put("404", error("No such report"));
             responses.put("406", error("Not a format this endpoint writes, or not exactly one row for an object"));
@@ -66,19 +66,19 @@ final class OpenApiDocument {
             get.put("description", report.description());
             get.put("parameters", parameters);
             get.put("responses", responses);
-            paths.put("/api/reports/" + report.name(), Map.of("get", get));
+            paths.put("/api/reports/" + report.name(), ordered("get", get));
             var filters = new ArrayList<Object>(parameters.subList(0, report.columns().size() + 4));
-            paths.put("/api/reports/" + report.name() + "/compare", Map.of("get", operation("compare_" + report.name(),
+            paths.put("/api/reports/" + report.name() + "/compare", ordered("get", operation("compare_" + report.name(),
                     "The same query on every source of " + report.name() + ": SQL, EXPLAIN ANALYZE times, rows, and whether they agree",
-                    filters, Map.of("200", json("The comparison", Map.of("type", "object")), "400", error("A parameter is not valid"),
+                    filters, ordered("200", json("The comparison", ordered("type", "object")), "400", error("A parameter is not valid"),
                             "404", error("No such report")))));
         }
         var document = new LinkedHashMap<String, Object>();
         document.put("openapi", "3.1.0");
-        document.put("info", Map.of("title", "Vista", "version", "0.1.0",
+        document.put("info", ordered("title", "Vista", "version", "0.1.0",
                 "description", "Reports from PostgreSQL views and materialized views, with PostgREST's query conventions."));
         document.put("paths", paths);
-        document.put("components", Map.of("schemas", schemas));
+        document.put("components", ordered("schemas", schemas));
         return document;
     }
 
@@ -100,14 +100,14 @@ final class OpenApiDocument {
     /** JSON Schema for a column, as JsonRows writes its values. */
     static Map<String, Object> jsonType(Report.Column column) {
         return switch (column.type()) {
-            case "bigint" -> Map.of("type", "integer", "format", "int64");
-            case "integer" -> Map.of("type", "integer", "format", "int32");
-            case "smallint" -> Map.of("type", "integer");
-            case "numeric", "double precision", "real" -> Map.of("type", "number");
-            case "boolean" -> Map.of("type", "boolean");
-            case "date" -> Map.of("type", "string", "format", "date");
-            case "timestamptz" -> Map.of("type", "string", "format", "date-time");
-            default -> Map.of("type", "string");
+            case "bigint" -> ordered("type", "integer", "format", "int64");
+            case "integer" -> ordered("type", "integer", "format", "int32");
+            case "smallint" -> ordered("type", "integer");
+            case "numeric", "double precision", "real" -> ordered("type", "number");
+            case "boolean" -> ordered("type", "boolean");
+            case "date" -> ordered("type", "string", "format", "date");
+            case "timestamptz" -> ordered("type", "string", "format", "date-time");
+            default -> ordered("type", "string");
         };
     }
 
@@ -146,11 +146,11 @@ final class OpenApiDocument {
     }
 
     private static Map<String, Object> json(String description, Map<String, Object> schema) {
-        return Map.of("description", description, "content", Map.of("application/json", Map.of("schema", schema)));
+        return ordered("description", description, "content", ordered("application/json", ordered("schema", schema)));
     }
 
     private static Map<String, Object> error(String description) {
-        return json(description, Map.of("$ref", "#/components/schemas/Error"));
+        return json(description, ordered("$ref", "#/components/schemas/Error"));
     }
 
     private static Map<String, Object> object(Map<String, Object> properties, List<String> required) {
@@ -161,7 +161,8 @@ final class OpenApiDocument {
         return schema;
     }
 
-    private static Map<String, Object> props(Object... namesAndSchemas) {
+    /** A JSON object whose keys keep the order given, so the document reads the same on every start. */
+    private static Map<String, Object> ordered(Object... namesAndSchemas) {
         var map = new LinkedHashMap<String, Object>();
         for (int i = 0; i < namesAndSchemas.length; i += 2) {
             map.put((String) namesAndSchemas[i], namesAndSchemas[i + 1]);
