@@ -77,6 +77,8 @@ public final class Vista implements AutoCloseable {
                 path("/api", () -> {
                     get("/reports", reportHandlers::list);
                     get("/reports/{name}", reportHandlers::rows);
+                    get("/reports/{name}/compare", reportHandlers::compare);
+                    get("/openapi.json", reportHandlers::openApi);
                 });
             });
             Errors.register(javalin);

@@ -2,10 +2,13 @@ package dev.vista.report;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAccessor;
 import org.jooq.Cursor;
 import org.jooq.Record;
@@ -13,7 +16,10 @@ import org.jooq.Record;
 // Writes rows as a JSON array of objects straight from a jOOQ cursor, one row in memory at a time.
 public final class JsonRows {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    // A response cut short by an error must not look complete: no closing brackets are added on close.
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .disable(StreamWriteFeature.AUTO_CLOSE_CONTENT)
+            .build();
 
     private JsonRows() {
     }
@@ -21,24 +27,40 @@ public final class JsonRows {
     public static long write(Cursor<? extends Record> cursor, OutputStream out) throws IOException {
         long rows = 0;
         try (JsonGenerator json = JSON.createGenerator(out)) {
-            var fields = cursor.fields();
-            var names = new String[fields.length];
-            for (int i = 0; i < fields.length; i++) {
-                names[i] = fields[i].getName();
-            }
+            var names = names(cursor);
             json.writeStartArray();
             for (var record : cursor) {
-                json.writeStartObject();
-                for (int i = 0; i < names.length; i++) {
-                    json.writeFieldName(names[i]);
-                    writeValue(json, record.get(i));
-                }
-                json.writeEndObject();
+                writeObject(json, names, record);
                 rows++;
             }
             json.writeEndArray();
         }
         return rows;
+    }
+
+    /** One row as a JSON object (PostgREST's {@code application/vnd.pgrst.object+json}). */
+    public static void writeOne(Cursor<? extends Record> cursor, Record record, OutputStream out) throws IOException {
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            writeObject(json, names(cursor), record);
+        }
+    }
+
+    private static String[] names(Cursor<? extends Record> cursor) {
+        var fields = cursor.fields();
+        var names = new String[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            names[i] = fields[i].getName();
+        }
+        return names;
+    }
+
+    private static void writeObject(JsonGenerator json, String[] names, Record record) throws IOException {
+        json.writeStartObject();
+        for (int i = 0; i < names.length; i++) {
+            json.writeFieldName(names[i]);
+            writeValue(json, record.get(i));
+        }
+        json.writeEndObject();
     }
 
     static void writeValue(JsonGenerator json, Object value) throws IOException {
@@ -53,6 +75,8 @@ public final class JsonRows {
             case BigDecimal b -> json.writeNumber(b);
             case BigInteger b -> json.writeNumber(b);
             case Boolean b -> json.writeBoolean(b);
+            // always with seconds (OffsetDateTime.toString drops ":00"), so every row reads alike
+            case OffsetDateTime t -> json.writeString(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t));
             case TemporalAccessor t -> json.writeString(t.toString());
             default -> json.writeString(value.toString());
         }

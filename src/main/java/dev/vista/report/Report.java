@@ -7,20 +7,59 @@ import org.jooq.Table;
 
 /**
  * A report: one view or materialized view of the schema, described from its generated jOOQ class. Its
- * title and description come from the view's COMMENT; {@code sources} says where its rows can come from.
+ * title and description come from the view's COMMENT; {@code sources} says where its rows can come from,
+ * the first being the default.
  */
 public record Report(String name, String title, String description, Kind kind, List<Column> columns,
-                     List<String> sources, Table<?> table) {
+                     List<Source> sources, Table<?> table) {
 
     public enum Kind {
         view, materialized_view
     }
 
-    /** A column as users see it: its name and PostgreSQL type. */
+    /** A column as users see it: its name and PostgreSQL type, and the generated field that reads it. */
     public record Column(String name, String type, Field<?> field) {
+    }
+
+    /**
+     * Where rows can come from: {@code view}, {@code materialized} or {@code groupby}. {@code from} is aliased
+     * to the report's name and has the report's column names, so one set of conditions fits every source.
+     * {@code relation} names the view or materialized view read, empty for a hand-written query.
+     */
+    public record Source(String name, Table<?> from, Optional<String> relation) {
     }
 
     public Optional<Column> column(String name) {
         return columns.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    public Optional<Source> source(String name) {
+        return sources.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    public Source defaultSource() {
+        return sources.getFirst();
+    }
+
+    public List<String> sourceNames() {
+        return sources.stream().map(Source::name).toList();
+    }
+
+    public List<String> columnNames() {
+        return columns.stream().map(Column::name).toList();
+    }
+
+    /** The materialized view behind this report's {@code materialized} source, if it has one. */
+    public Optional<String> materializedView() {
+        return source("materialized").flatMap(Source::relation);
+    }
+
+    /** A stable order: the report's key (the synthetic primary key of its view), or else all its columns. */
+    public List<Field<?>> keyFields() {
+        var key = table.getPrimaryKey();
+        if (key != null) {
+            return List.copyOf(key.getFields());
+        }
+        return columns.stream().<Field<?>>map(Column::field).toList();
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.jooq.Field;
 import org.jooq.Schema;
+import org.jooq.Select;
 import org.jooq.Table;
 import org.jooq.TableOptions.TableType;
 import org.jooq.impl.SQLDataType;
@@ -16,8 +17,9 @@ import org.jooq.impl.SQLDataType;
  * Every view and materialized view of the generated schema, as a report. Nothing here is kept by hand:
  * add a view file, rebuild, and the new class shows up in {@link Schema#getTables()} and so here.
  *
- * <p>A materialized view named {@code x_mv} next to a view {@code x} is also offered as x's
- * {@code materialized} source.
+ * <p>A report's sources: {@code view} (or {@code materialized} for a materialized view) first, the default;
+ * {@code materialized} when a materialized view {@code x_mv} stands next to a view {@code x}; {@code groupby}
+ * when {@link GroupByQueries} has a hand-written query for it.
  */
 public final class ReportCatalogue {
 
@@ -30,27 +32,48 @@ public final class ReportCatalogue {
     }
 
     public static ReportCatalogue of(Schema schema) {
+        return of(schema, GroupByQueries.all());
+    }
+
+    public static ReportCatalogue of(Schema schema, Map<String, Select<?>> groupByQueries) {
         var views = schema.getTables().stream()
                 .filter(t -> t.getTableType() == TableType.VIEW || t.getTableType() == TableType.MATERIALIZED_VIEW)
                 .sorted(Comparator.comparing(Table::getName))
                 .toList();
-        var names = views.stream().map(Table::getName).toList();
         var reports = new LinkedHashMap<String, Report>();
         for (var table : views) {
+            var name = table.getName();
             var kind = table.getTableType() == TableType.VIEW ? Report.Kind.view : Report.Kind.materialized_view;
-            var sources = new ArrayList<String>();
-            sources.add(kind == Report.Kind.view ? "view" : "materialized");
-            if (kind == Report.Kind.view && names.contains(table.getName() + MATERIALIZED_SUFFIX)) {
-                sources.add("materialized");
+            var columns = table.fieldStream().map(f -> new Report.Column(f.getName(), typeName(f), f)).toList();
+            var sources = new ArrayList<Report.Source>();
+            if (kind == Report.Kind.view) {
+                sources.add(new Report.Source("view", table, Optional.of(name)));
+                views.stream().filter(t -> t.getName().equals(name + MATERIALIZED_SUFFIX)).findFirst().ifPresent(mv ->
+                        sources.add(new Report.Source("materialized", sameColumns(name, columns, mv).as(table), Optional.of(mv.getName()))));
+            } else {
+                sources.add(new Report.Source("materialized", table, Optional.of(name)));
+            }
+            var groupBy = groupByQueries.get(name);
+            if (groupBy != null) {
+                sources.add(new Report.Source("groupby", sameColumns(name, columns, groupBy.asTable(name)), Optional.empty()));
             }
             var comment = table.getComment() == null ? "" : table.getComment();
             var parts = comment.split("\n\n", 2);
-            var title = parts[0].isBlank() ? table.getName() : parts[0].strip();
+            var title = parts[0].isBlank() ? name : parts[0].strip();
             var description = parts.length > 1 ? parts[1].strip() : "";
-            var columns = table.fieldStream().map(f -> new Report.Column(f.getName(), typeName(f), f)).toList();
-            reports.put(table.getName(), new Report(table.getName(), title, description, kind, columns, List.copyOf(sources), table));
+            reports.put(name, new Report(name, title, description, kind, columns, List.copyOf(sources), table));
         }
         return new ReportCatalogue(reports);
+    }
+
+    /** A source must have the report's columns, in order: every filter and order is written against those names. */
+    private static Table<?> sameColumns(String report, List<Report.Column> columns, Table<?> source) {
+        var names = source.fieldStream().map(Field::getName).toList();
+        var expected = columns.stream().map(Report.Column::name).toList();
+        if (!names.equals(expected)) {
+            throw new IllegalStateException("a source of report " + report + " has the columns " + names + ", not the report's " + expected);
+        }
+        return source;
     }
 
     public List<Report> all() {
@@ -59,6 +82,11 @@ public final class ReportCatalogue {
 
     public Optional<Report> find(String name) {
         return Optional.ofNullable(reports.get(name));
+    }
+
+    /** The report, or {@link UnknownReportException}. */
+    public Report get(String name) {
+        return find(name).orElseThrow(() -> new UnknownReportException(name));
     }
 
     /** PostgreSQL's name for a column's type, as psql would show it. */

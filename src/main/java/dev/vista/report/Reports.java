@@ -1,19 +1,37 @@
 package dev.vista.report;
 
-import static org.jooq.impl.DSL.val;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.table;
+import static org.jooq.impl.DSL.inline;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.Function;
+import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.OrderField;
+import org.jooq.Record;
+import org.jooq.Result;
 import org.jooq.impl.DSL;
 
 /**
  * Vista's reports for Java code, no HTTP involved: the catalogue, and reads that run the way the HTTP API
  * runs them, in a read-only transaction bounded by the statement timeout.
+ *
+ * <pre>{@code
+ * var top = reports.rows("visits_summary", ReportQuery.parse("section=eq.dashboard&order=visits.desc&limit=10"))
+ *         .into(VISITS_SUMMARY);   // typed VisitsSummaryRecords
+ * }</pre>
  */
 public final class Reports {
+
+    /** Rows fetched from PostgreSQL per round trip while streaming: bounded memory, few round trips. */
+    public static final int FETCH_SIZE = 1000;
 
     private final DSLContext dsl;
     private final ReportCatalogue catalogue;
@@ -29,23 +47,85 @@ public final class Reports {
         return catalogue;
     }
 
-    /** Runs {@code work} in a read-only transaction whose statements are cancelled after the statement timeout. */
+    /** The report of that name, or {@link UnknownReportException}. */
+    public Report report(String name) {
+        return catalogue.get(name);
+    }
+
+    /** The query for a report, checked against its columns; {@link InvalidQueryException} when it cannot be asked. */
+    public ReportSelect select(String report, ReportQuery query) {
+        return ReportSelect.of(report(report), query);
+    }
+
+    /** All rows a query asks for, in memory: for Java callers that know their result is small (set a limit). */
+    public Result<Record> rows(String report, ReportQuery query) {
+        var select = select(report, query);
+        return read(t -> t.fetch(select.rows()));
+    }
+
+    /** How many rows match a query's filters, ignoring its paging. */
+    public int count(String report, ReportQuery query) {
+        var select = select(report, query);
+        return read(t -> t.fetchValue(select.count()));
+    }
+
+    /** A page of rows as it streams: the total (when asked for) and an open cursor. */
+    @FunctionalInterface
+    public interface RowsWriter<T> {
+        T write(OptionalLong total, Cursor<Record> rows) throws IOException;
+    }
+
+    /**
+     * Runs a query and hands its rows to {@code writer} as a cursor, {@link #FETCH_SIZE} rows at a time, so a
+     * large result never sits whole in memory. The statement has run (and failed, if it fails) before
+     * {@code writer} is called, so a caller can still choose its response status. The count, when asked for,
+     * reads the same snapshot as the rows.
+     */
+    public <T> T stream(ReportSelect select, boolean countTotal, RowsWriter<T> writer) {
+        return read(t -> {
+            var total = countTotal ? OptionalLong.of(t.fetchValue(select.count())) : OptionalLong.empty();
+            try (var cursor = t.fetchLazy(select.rows().fetchSize(FETCH_SIZE))) {
+                return writer.write(total, cursor);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Runs the query on every source of its report and compares plans, times and results. */
+    public SourceComparison compare(ReportSelect select) {
+        return read(t -> SourceComparison.run(t, select));
+    }
+
+    /**
+     * Whether each materialized view holds data ({@code pg_matviews.ispopulated}), by name. Refresh history
+     * (when, how long, errors) is kept elsewhere; this is what PostgreSQL itself knows.
+     */
+    public Map<String, Boolean> populated() {
+        var matviews = table(name("pg_catalog", "pg_matviews"));
+        var view = field(name("matviewname"), String.class);
+        var populated = field(name("ispopulated"), Boolean.class);
+        return read(t -> t.select(view, populated).from(matviews)
+                .where(field(name("schemaname"), String.class).eq(DSL.currentSchema()))
+                .fetchMap(view, populated));
+    }
+
+    /**
+     * Runs {@code work} in a read-only transaction whose statements are cancelled after the statement timeout.
+     * Repeatable read: a count and the rows it counts, or the sources of a comparison, see the same data.
+     */
     public <T> T read(Function<DSLContext, T> work) {
         return dsl.transactionResult(tx -> {
             var t = tx.dsl();
-            t.execute("SET TRANSACTION READ ONLY");
-            t.select(DSL.function("set_config", String.class, val("statement_timeout"), val(statementTimeout.toMillis() + "ms"), val(true)))
-                    .fetch();
+            // one round trip for both settings: a 100-row page costs a few round trips in all, each one counts
+            t.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = {0}",
+                    inline(Math.max(1, statementTimeout.toMillis())));
             return work.apply(t);
         });
     }
 
-    /** A stable order for a report: its key (the synthetic primary key of its view) or else its first column. */
+    /** A stable order for a report: its key (the synthetic primary key of its view) or else its columns. */
     public static List<OrderField<?>> defaultOrder(Report report) {
-        var key = report.table().getPrimaryKey();
-        if (key != null) {
-            return List.copyOf(key.getFields());
-        }
-        return List.of(report.columns().getFirst().field());
+        return List.copyOf(report.keyFields());
     }
 }

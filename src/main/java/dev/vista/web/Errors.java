@@ -1,18 +1,24 @@
 package dev.vista.web;
 
+import dev.vista.report.InvalidQueryException;
+import dev.vista.report.UnknownReportException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.validation.ValidationException;
+import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.Map;
+import org.eclipse.jetty.io.EofException;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one place where exceptions become HTTP responses: always a JSON {@link ApiError} with the right
- * status, never a stack trace. Statement timeouts are 504, an unreachable or exhausted database is 503.
+ * status, never a stack trace. Bad queries are 400, unknown reports 404, statement timeouts 504, an
+ * unreachable or exhausted database 503; a client that hangs up mid-stream gets nothing more.
  */
 public final class Errors {
 
@@ -22,7 +28,14 @@ public final class Errors {
     }
 
     public static void register(JavalinConfig config) {
+        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorPages()));
         config.routes.exception(ApiException.class, (e, ctx) -> write(ctx, e.status(), e.body()));
+        config.routes.exception(InvalidQueryException.class, (e, ctx) ->
+                write(ctx, 400, new ApiError(e.code(), e.getMessage(), e.details(), e.hint())));
+        config.routes.exception(UnknownReportException.class, (e, ctx) ->
+                write(ctx, 404, new ApiError("unknown_report", e.getMessage(), null, "GET /api/reports lists them")));
+        config.routes.exception(UncheckedIOException.class, Errors::io);
+        config.routes.exception(EofException.class, (e, ctx) -> clientGone(ctx));
         config.routes.exception(HttpResponseException.class, (e, ctx) ->
                 write(ctx, e.getStatus(), new ApiError(codeFor(e.getStatus()), e.getMessage(), null, null)));
         config.routes.exception(ValidationException.class, (e, ctx) ->
@@ -40,6 +53,10 @@ public final class Errors {
         if ("57014".equals(state)) {
             write(ctx, 504, new ApiError("statement_timeout", "the query took longer than the statement timeout and was cancelled",
                     null, "narrow the report with filters, or read it from a materialized source"));
+        } else if (state != null && state.startsWith("22")) {
+            // a data exception: a value that parsed as its Java type but that PostgreSQL cannot take (e.g. out of range)
+            write(ctx, 400, new ApiError("invalid_value", "a value in the query is out of range for its column",
+                    Map.of("sqlstate", state), "check the filter values against the column types listed by GET /api/reports"));
         } else if (transientConnection || state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P"))) {
             write(ctx, 503, new ApiError("database_unavailable", "the database is unreachable or busy; try again shortly", null, null));
         } else {
@@ -49,11 +66,25 @@ public final class Errors {
         }
     }
 
+    /** Writing the response failed: the client went away mid-stream. Nothing left to answer; the transaction rolled back. */
+    private static void io(UncheckedIOException e, Context ctx) {
+        if (e.getCause() instanceof EofException) {
+            clientGone(ctx);
+        } else {
+            LOG.error("I/O error on {} {}", ctx.method(), ctx.path(), e);
+            write(ctx, 500, new ApiError("internal_error", "an unexpected error occurred; it has been logged", null, null));
+        }
+    }
+
+    private static void clientGone(Context ctx) {
+        LOG.debug("client closed the connection during {} {}", ctx.method(), ctx.path());
+    }
+
     static void write(Context ctx, int status, ApiError error) {
         ctx.status(status).json(error);
     }
 
-    private static String codeFor(int status) {
+    static String codeFor(int status) {
         return switch (status) {
             case 400 -> "bad_request";
             case 401 -> "unauthorized";
@@ -62,6 +93,8 @@ public final class Errors {
             case 405 -> "method_not_allowed";
             case 406 -> "not_acceptable";
             case 409 -> "conflict";
+            case 414 -> "uri_too_long";
+            case 431 -> "headers_too_large";
             case 503 -> "unavailable";
             default -> "http_" + status;
         };

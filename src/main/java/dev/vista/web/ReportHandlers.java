@@ -1,63 +1,143 @@
 package dev.vista.web;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.vista.report.JsonRows;
 import dev.vista.report.Report;
+import dev.vista.report.ReportQuery;
+import dev.vista.report.ReportSelect;
 import dev.vista.report.Reports;
 import io.javalin.http.Context;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
+import io.javalin.http.Header;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-// GET /api/reports and GET /api/reports/{name}: the catalogue, and a report's rows as JSON.
+/**
+ * The report endpoints: the catalogue, a report's rows as JSON (PostgREST's query conventions), the
+ * comparison of its sources, and the OpenAPI document. Parsing and querying live in {@code report/}.
+ */
 public final class ReportHandlers {
 
-    private static final int DEFAULT_LIMIT = 100;
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 10_000;
+    static final String JSON = "application/json";
+    static final String OBJECT = "application/vnd.pgrst.object+json";
 
     private final Reports reports;
+    private final Map<String, Object> openApi;
 
     public ReportHandlers(Reports reports) {
         this.reports = reports;
+        this.openApi = OpenApiDocument.of(reports.catalogue(), DEFAULT_LIMIT, MAX_LIMIT);
     }
 
+    /** GET /api/reports */
     public void list(Context ctx) {
-        ctx.json(reports.catalogue().all().stream().map(ReportHandlers::describe).toList());
+        var populated = reports.populated();
+        ctx.json(reports.catalogue().all().stream().map(report -> CatalogueEntry.of(report, populated)).toList());
     }
 
+    /** GET /api/reports/{name}: JSON rows, or one row as an object; {@code Prefer: count=exact} adds Content-Range. */
     public void rows(Context ctx) {
-        var report = find(ctx.pathParam("name"));
-        ctx.contentType("application/json");
-        reports.read(dsl -> {
-            try (var cursor = dsl.selectFrom(report.table())
-                    .orderBy(Reports.defaultOrder(report))
-                    .limit(DEFAULT_LIMIT)
-                    .fetchSize(1000)
-                    .fetchLazy()) {
-                return JsonRows.write(cursor, ctx.outputStream());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        var report = reports.report(ctx.pathParam("name"));
+        var single = wantsSingleObject(ctx.header(Header.ACCEPT));
+        var query = ReportQuery.parse(ctx.queryParamMap()).withLimitAtMost(DEFAULT_LIMIT, MAX_LIMIT);
+        var select = ReportSelect.of(report, query);
+        reports.stream(select, prefersExactCount(ctx), (total, cursor) -> {
+            total.ifPresent(count -> contentRange(ctx, query, count));
+            if (single) {
+                var first = cursor.fetchNext();
+                if (first == null || cursor.fetchNext() != null) {
+                    throw new ApiException(406, "not_one_row",
+                            "a single object was asked for (Accept: " + OBJECT + ") but the query returns " + (first == null ? "no rows" : "more than one row"),
+                            null, "filter the report down to exactly one row, e.g. by its key");
+                }
+                ctx.contentType(OBJECT + "; charset=utf-8");
+                JsonRows.writeOne(cursor, first, ctx.outputStream());
+                return 1L;
             }
+            ctx.contentType(JSON);
+            return JsonRows.write(cursor, ctx.outputStream());
         });
     }
 
-    private Report find(String name) {
-        return reports.catalogue().find(name).orElseThrow(() -> ApiException.notFound("unknown_report",
-                "no report named '" + name + "'", "GET /api/reports lists them"));
+    /** GET /api/reports/{name}/compare: the same query on every source, with plans, times and a digest of the rows. */
+    public void compare(Context ctx) {
+        var report = reports.report(ctx.pathParam("name"));
+        var query = ReportQuery.parse(ctx.queryParamMap());
+        if (query.source().isPresent()) {
+            throw ApiException.badRequest("invalid_parameter", "compare runs every source of " + report.name() + "; source does not apply here",
+                    "drop source=" + query.source().get());
+        }
+        ctx.json(reports.compare(ReportSelect.of(report, query)));
     }
 
-    record ColumnJson(String name, String type) {
+    /** GET /api/openapi.json */
+    public void openApi(Context ctx) {
+        ctx.json(openApi);
     }
 
-    static Map<String, Object> describe(Report report) {
-        var map = new LinkedHashMap<String, Object>();
-        map.put("name", report.name());
-        map.put("title", report.title());
-        map.put("description", report.description());
-        map.put("kind", report.kind().name());
-        map.put("columns", report.columns().stream().map(c -> new ColumnJson(c.name(), c.type())).toList());
-        map.put("sources", List.copyOf(report.sources()));
-        map.put("url", "/api/reports/" + report.name());
-        return map;
+    /** PostgREST's {@code Accept} handling: JSON unless one object is asked for; 406 for what we cannot write. */
+    static boolean wantsSingleObject(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return false;
+        }
+        var types = Arrays.stream(accept.split(",")).map(t -> t.split(";")[0].strip().toLowerCase()).toList();
+        if (types.contains(OBJECT)) {
+            return true;
+        }
+        if (types.stream().anyMatch(t -> t.equals(JSON) || t.equals("application/*") || t.equals("*/*"))) {
+            return false;
+        }
+        throw new ApiException(406, "not_acceptable", "cannot answer with " + accept.strip(),
+                Map.of("available", List.of(JSON, OBJECT)), "send Accept: " + JSON + " (rows) or " + OBJECT + " (exactly one row)");
     }
+
+    static boolean prefersExactCount(Context ctx) {
+        return Collections.list(ctx.req().getHeaders(Header.PREFER)).stream()
+                .flatMap(h -> Arrays.stream(h.split(",")))
+                .anyMatch(p -> p.strip().equalsIgnoreCase("count=exact"));
+    }
+
+    /**
+     * PostgREST's Content-Range: {@code first-last/total}, or {@code *}/total for an empty page. As in
+     * PostgREST, 206 when the page is part of the result, 416 when the offset lies beyond it.
+     */
+    static void contentRange(Context ctx, ReportQuery query, long total) {
+        var offset = query.offset();
+        if (offset > total) {
+            throw new ApiException(416, "range_not_satisfiable", "offset " + offset + " is beyond the " + total + " matching rows",
+                    Map.of("total", total), "use an offset below " + total);
+        }
+        var rows = Math.min(query.limit().orElse(Long.MAX_VALUE), total - offset);
+        ctx.header(Header.CONTENT_RANGE, (rows > 0 ? offset + "-" + (offset + rows - 1) : "*") + "/" + total);
+        if (rows < total) {
+            ctx.status(206);
+        }
+    }
+
+    /** A report as the catalogue lists it. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record CatalogueEntry(String name, String title, String description, String kind, List<ColumnEntry> columns,
+                                 List<String> sources, Freshness freshness, String url) {
+
+        static CatalogueEntry of(Report report, Map<String, Boolean> populated) {
+            var freshness = report.materializedView()
+                    .map(mv -> new Freshness(mv, populated.getOrDefault(mv, false)))
+                    .orElse(null);
+            return new CatalogueEntry(report.name(), report.title(), report.description(), report.kind().name(),
+                    report.columns().stream().map(c -> new ColumnEntry(c.name(), c.type())).toList(),
+                    report.sourceNames(), freshness, "/api/reports/" + report.name());
+        }
+    }
+
+    public record ColumnEntry(String name, String type) {
+    }
+
+    /** How fresh the materialized view behind a report is; refresh history is added by the refresh feature. */
+    public record Freshness(String relation, boolean populated) {
+    }
+
 }

@@ -1,0 +1,79 @@
+package dev.vista.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.Config;
+import dev.vista.Vista;
+import dev.vista.seed.DemoData;
+import dev.vista.testing.TestDatabase;
+import io.javalin.testtools.JavalinTest;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Report queries are bounded: a statement timeout answers 504, an exhausted pool 503 within seconds, writes are refused. */
+class SafetyTest {
+
+    static HikariDataSource dataSource;
+
+    @BeforeAll
+    static void database() {
+        dataSource = TestDatabase.migrated("safety");
+        new DemoData(TestDatabase.dsl(dataSource), line -> { }).seed(100_000, 100);
+    }
+
+    @AfterAll
+    static void close() {
+        dataSource.close();
+    }
+
+    @Test
+    void a_query_over_the_statement_timeout_is_cancelled_and_answers_504() {
+        var config = Config.fromEnvironment(Map.of("VISTA_STATEMENT_TIMEOUT", "1ms"));
+        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+            var response = client.get("/api/reports/visit_log?order=email.desc,section");
+            assertThat(response.code()).isEqualTo(504);
+            assertThat(response.body().string()).isEqualTo("{\"code\":\"statement_timeout\","
+                    + "\"message\":\"the query took longer than the statement timeout and was cancelled\",\"details\":null,"
+                    + "\"hint\":\"narrow the report with filters, or read it from a materialized source\"}");
+            assertThat(client.get("/api/reports/visits_summary/compare").code()).isEqualTo(504);
+        });
+        // the connection that timed out went back to the pool in a usable state
+        JavalinTest.test(Vista.app(Config.fromEnvironment(Map.of()), dataSource), (server, client) ->
+                assertThat(client.get("/api/reports/visit_log?limit=1").code()).isEqualTo(200));
+    }
+
+    @Test
+    void an_exhausted_connection_pool_answers_503_quickly_instead_of_hanging() throws Exception {
+        var hikari = new HikariConfig();
+        hikari.setJdbcUrl(dataSource.getJdbcUrl());
+        hikari.setUsername(dataSource.getUsername());
+        hikari.setPassword(dataSource.getPassword());
+        hikari.setMaximumPoolSize(1);
+        hikari.setConnectionTimeout(500);
+        try (var pool = new HikariDataSource(hikari); var held = pool.getConnection()) {
+            JavalinTest.test(Vista.app(Config.fromEnvironment(Map.of()), pool), (server, client) -> {
+                var started = System.nanoTime();
+                var response = client.get("/api/reports/visits_summary?limit=1");
+                assertThat(response.code()).isEqualTo(503);
+                assertThat(response.body().string()).isEqualTo("{\"code\":\"database_unavailable\","
+                        + "\"message\":\"the database is unreachable or busy; try again shortly\",\"details\":null,\"hint\":null}");
+                assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3_000);
+            });
+            assertThat(held.isValid(1)).isTrue();
+        }
+    }
+
+    @Test
+    void report_reads_run_in_read_only_transactions() {
+        var reports = new dev.vista.report.Reports(TestDatabase.dsl(dataSource),
+                dev.vista.report.ReportCatalogue.of(dev.vista.generated.DefaultSchema.DEFAULT_SCHEMA), java.time.Duration.ofSeconds(5));
+        String readOnly = reports.read(t -> t.resultQuery("SELECT current_setting('transaction_read_only')").fetchOne(0, String.class));
+        String timeout = reports.read(t -> t.resultQuery("SELECT current_setting('statement_timeout')").fetchOne(0, String.class));
+        assertThat(readOnly).isEqualTo("on");
+        assertThat(timeout).isEqualTo("5s");
+    }
+}
