@@ -3,6 +3,7 @@ package dev.vista;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
 
+import dev.vista.csv.CsvExport;
 import dev.vista.database.Database;
 import dev.vista.generated.DefaultSchema;
 import dev.vista.migrate.ChangelogSource;
@@ -66,7 +67,7 @@ public final class Vista implements AutoCloseable {
         var dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
         var reports = new Reports(dsl, ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA), config.statementTimeout());
         var health = new HealthHandler(dataSource);
-        var reportHandlers = new ReportHandlers(reports);
+        var reportHandlers = new ReportHandlers(reports, new CsvExport(dataSource, config.statementTimeout()));
         return Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.concurrency.useVirtualThreads = true;

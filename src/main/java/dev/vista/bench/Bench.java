@@ -3,6 +3,10 @@ package dev.vista.bench;
 import dev.vista.Config;
 import dev.vista.database.Database;
 import dev.vista.database.DatabaseConfig;
+import dev.vista.generated.DefaultSchema;
+import dev.vista.report.ReportCatalogue;
+import dev.vista.report.ReportQuery;
+import dev.vista.report.Reports;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.Migrator;
 import dev.vista.seed.DemoData;
@@ -31,6 +35,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import javax.sql.DataSource;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
 import org.postgresql.PGConnection;
 
 /**
@@ -80,6 +86,7 @@ public final class Bench {
             refreshes(dataSource);
             migrations(dataSource);
             try (var server = VistaProcess.start(database, out)) {
+                sources(dataSource, server);
                 http(dataSource, server);
                 csv(database, server);
             }
@@ -163,8 +170,37 @@ public final class Bench {
                 "groupby", statsGroupBy, "view", "SELECT * FROM user_stats"), dataSource, "groupby", "view"));
         ratioLine("user_stats (JDBC)", "view", stats.get("view"), "hand-written GROUP BY", stats.get("groupby"), "1.00 ± 0.05",
                 r -> Math.abs(r - 1) <= 0.05);
-        report.notApplicable("visits_summary (jOOQ, HTTP)", "groupby / view / materialized through Reports and the endpoint",
-                "not built yet: the report API with sources (issue 4) plugs in here");
+    }
+
+    /** The same comparison through Vista's Java API (jOOQ) and through its HTTP endpoint (a 10,000-row JSON page). */
+    private void sources(DataSource dataSource, VistaProcess server) throws Exception {
+        var reports = new Reports(DSL.using(dataSource, SQLDialect.POSTGRES), ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA), Duration.ofMinutes(10));
+        var http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (var name : List.of("visits_summary", "user_stats")) {
+            var sources = reports.report(name).sourceNames();
+            var java = new LinkedHashMap<String, Timings.Work>();
+            var web = new LinkedHashMap<String, Timings.Work>();
+            for (var source : sources) {
+                java.put(source, () -> reports.rows(name, ReportQuery.all().withSource(source)));
+                var uri = URI.create(server.base() + "/api/reports/" + name + "?limit=10000&source=" + source);
+                web.put(source, () -> {
+                    var response = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("GET " + uri + " answered " + response.statusCode());
+                    }
+                });
+            }
+            for (var way : List.of(Map.entry("jOOQ, Reports API", java), Map.entry("HTTP, 10,000-row page", web))) {
+                var samples = Timings.interleaved(options.warmups(), options.iterations(), way.getValue());
+                var groupBy = samples.get("groupby");
+                ratioLine(name + " (" + way.getKey() + ")", "view", samples.get("view"), "source=groupby", groupBy, "1.00 ± 0.05",
+                        r -> Math.abs(r - 1) <= 0.05);
+                if (samples.containsKey("materialized")) {
+                    ratioLine(name + " (" + way.getKey() + ")", "materialized", samples.get("materialized"), "source=groupby", groupBy,
+                            "< 0.01 at 10M", r -> r < 0.01);
+                }
+            }
+        }
     }
 
     private void refreshes(DataSource dataSource) throws Exception {
@@ -211,26 +247,56 @@ public final class Bench {
 
     private void csv(Database database, VistaProcess server) throws Exception {
         var psql = Psql.find(database);
-        var copy = "COPY (SELECT * FROM visit_log) TO STDOUT WITH (FORMAT csv, HEADER)";
-        var counter = new CountingStream();
-        var samples = Timings.interleaved(0, Math.min(options.iterations(), 3), new LinkedHashMap<>(Map.of(
-                "reference", () -> {
-                    if (psql.isPresent()) {
-                        psql.get().run("\\copy (SELECT * FROM visit_log) TO STDOUT WITH CSV HEADER", counter.reset());
-                    } else {
-                        try (var connection = database.dataSource().getConnection()) {
-                            connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copy, counter.reset());
+        var http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        var exports = new LinkedHashMap<String, String>();
+        exports.put("visit_log", "SELECT * FROM visit_log");
+        exports.put("visits_summary (source=groupby)", """
+                SELECT user_id, section, (visit_time AT TIME ZONE 'UTC')::date AS visit_date, count(*) AS visits
+                FROM page_visits GROUP BY user_id, section, visit_date""");
+        var urls = Map.of("visit_log", "/api/reports/visit_log.csv",
+                "visits_summary (source=groupby)", "/api/reports/visits_summary.csv?source=groupby");
+        for (var export : exports.entrySet()) {
+            var counter = new CountingStream();
+            var uri = URI.create(server.base() + urls.get(export.getKey()));
+            var rows = query(database.dataSource(), "SELECT count(*) FROM (" + export.getValue() + ") AS q", true);
+            var samples = Timings.interleaved(0, Math.min(options.iterations(), 3), new LinkedHashMap<>(Map.of(
+                    "vista", () -> {
+                        var response = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofInputStream());
+                        try (var body = response.body()) {
+                            body.transferTo(counter.reset());
                         }
-                    }
-                })));
-        var reference = samples.get("reference");
-        var bytes = counter.count();
-        report.add(new BenchReport.Line("CSV export of visit_log", "Vista's CSV endpoint", "n/a",
-                psql.isPresent() ? "psql \\copy ... TO STDOUT CSV > /dev/null" : "COPY via PgJDBC into a null stream",
-                millis(reference.median()) + String.format(Locale.ROOT, " (%,.0f rows/s, %.0f MB/s)", options.visits() / (reference.median() / 1e3),
-                        bytes / 1e6 / (reference.median() / 1e3)), Double.NaN, ">= 0.9 of the reference; peak RSS < 400 MB",
-                "the CSV endpoint is wired in with the report API (issue 4/5)"));
-        report.note(String.format(Locale.ROOT, "Vista's process peak RSS so far (VmHWM): %.0f MB", server.peakRssMegabytes()));
+                        if (response.statusCode() != 200) {
+                            throw new IllegalStateException("GET " + uri + " answered " + response.statusCode());
+                        }
+                    },
+                    "reference", () -> {
+                        if (psql.isPresent()) {
+                            psql.get().run("\\copy (" + export.getValue().replace("\n", " ") + ") TO STDOUT WITH CSV HEADER",
+                                    OutputStream.nullOutputStream());
+                        } else {
+                            try (var connection = database.dataSource().getConnection()) {
+                                connection.unwrap(PGConnection.class).getCopyAPI().copyOut(
+                                        "COPY (" + export.getValue() + ") TO STDOUT WITH (FORMAT csv, HEADER)", OutputStream.nullOutputStream());
+                            }
+                        }
+                    })));
+            var bytes = counter.count();
+            var vista = samples.get("vista");
+            var reference = samples.get("reference");
+            var throughput = reference.median() / vista.median();
+            report.add(new BenchReport.Line("CSV export of " + export.getKey(), "Vista's CSV endpoint", millis(vista.median())
+                    + rate(rows, bytes, vista.median()), psql.isPresent() ? "psql \\copy ... TO STDOUT CSV > /dev/null" : "COPY via PgJDBC into a null stream",
+                    millis(reference.median()) + rate(rows, bytes, reference.median()), throughput, "throughput >= 0.9 of the reference",
+                    verdict(throughput >= 0.9)));
+        }
+        var rss = server.peakRssMegabytes();
+        report.add(new BenchReport.Line("CSV export of visit_log", "peak RSS of the Vista process (-Xmx256m)", String.format(Locale.ROOT, "%.0f MB", rss),
+                "", "", Double.NaN, "< 400 MB", verdict(rss < 400)));
+        report.note("CSV ratios are throughput ratios (reference time / Vista time): 1.0 means as fast as psql's \\copy into /dev/null.");
+    }
+
+    private static String rate(long rows, long bytes, double millis) {
+        return String.format(Locale.ROOT, " (%,.0f rows/s, %.0f MB/s)", rows / (millis / 1e3), bytes / 1e6 / (millis / 1e3));
     }
 
     private List<String> context(DataSource dataSource) throws SQLException {
@@ -260,11 +326,20 @@ public final class Bench {
 
     /** Runs a query and reads every row, as a client would. */
     static long query(DataSource dataSource, String sql) throws SQLException {
+        return query(dataSource, sql, false);
+    }
+
+    /** Runs a query; with {@code firstValue}, returns its first column's value instead of counting rows. */
+    static long query(DataSource dataSource, String sql, boolean firstValue) throws SQLException {
         try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
             connection.setAutoCommit(false);
             statement.setFetchSize(10_000);
             long rows = 0;
             try (var result = statement.executeQuery(sql)) {
+                if (firstValue) {
+                    result.next();
+                    return result.getLong(1);
+                }
                 var columns = result.getMetaData().getColumnCount();
                 while (result.next()) {
                     for (int i = 1; i <= columns; i++) {

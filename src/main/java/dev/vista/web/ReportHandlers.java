@@ -8,7 +8,16 @@ import dev.vista.report.ReportQuery;
 import dev.vista.report.ReportSelect;
 import dev.vista.report.Reports;
 import io.javalin.http.Context;
+import dev.vista.csv.CsvExport;
 import io.javalin.http.Header;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EofException;
+import org.jooq.exception.DataAccessException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -25,11 +34,15 @@ public final class ReportHandlers {
     static final String JSON = "application/json";
     static final String OBJECT = "application/vnd.pgrst.object+json";
 
+    static final String CSV = "text/csv";
+
     private final Reports reports;
+    private final CsvExport csv;
     private final Map<String, Object> openApi;
 
-    public ReportHandlers(Reports reports) {
+    public ReportHandlers(Reports reports, CsvExport csv) {
         this.reports = reports;
+        this.csv = csv;
         this.openApi = OpenApiDocument.of(reports.catalogue(), DEFAULT_LIMIT, MAX_LIMIT);
     }
 
@@ -40,8 +53,17 @@ public final class ReportHandlers {
     }
 
     /** GET /api/reports/{name}: JSON rows, or one row as an object; {@code Prefer: count=exact} adds Content-Range. */
-    public void rows(Context ctx) {
-        var report = reports.report(ctx.pathParam("name"));
+    public void rows(Context ctx) throws IOException {
+        var name = ctx.pathParam("name");
+        if (name.endsWith(".csv")) {
+            csv(ctx, reports.report(name.substring(0, name.length() - ".csv".length())));
+            return;
+        }
+        var report = reports.report(name);
+        if (wantsCsv(ctx.header(Header.ACCEPT))) {
+            csv(ctx, report);
+            return;
+        }
         var single = wantsSingleObject(ctx.header(Header.ACCEPT));
         var query = ReportQuery.parse(ctx.queryParamMap()).withLimitAtMost(DEFAULT_LIMIT, MAX_LIMIT);
         var select = ReportSelect.of(report, query);
@@ -61,6 +83,54 @@ public final class ReportHandlers {
             ctx.contentType(JSON);
             return JsonRows.write(cursor, ctx.outputStream());
         });
+    }
+
+    /**
+     * GET /api/reports/{name}.csv (or {@code Accept: text/csv}): the same filters, select, order and source as
+     * JSON, no row limit unless one is given, streamed from PostgreSQL's COPY. {@code raw=true} turns off the
+     * formula guard, {@code bom=true} adds a UTF-8 byte order mark for Excel; gzip when the client accepts it.
+     *
+     * <p>An error before the first byte is a JSON error with its status. After it, the status line has gone,
+     * so the response is aborted: the client sees a broken transfer (no final chunk), never a short file that
+     * looks complete.
+     */
+    void csv(Context ctx, Report report) throws IOException {
+        var params = new LinkedHashMap<>(ctx.queryParamMap());
+        var options = new CsvExport.Options(flag(params.remove("raw"), "raw"), flag(params.remove("bom"), "bom"));
+        var select = ReportSelect.of(report, ReportQuery.parse(params));
+        ctx.contentType(CSV + "; charset=utf-8");
+        ctx.header(Header.CONTENT_DISPOSITION, "attachment; filename=\"" + report.name() + "-" + LocalDate.now(ZoneOffset.UTC) + ".csv\"");
+        try {
+            csv.write(select.rows(), options, ctx.outputStream());
+        } catch (EofException clientGone) {
+            throw clientGone; // Javalin records a client abort; the COPY was cancelled
+        } catch (IOException | SQLException | RuntimeException e) {
+            if (!ctx.res().isCommitted()) {
+                ctx.res().resetBuffer();
+                ctx.res().setHeader(Header.CONTENT_DISPOSITION, null);
+                throw e instanceof SQLException sql ? new DataAccessException(sql.getMessage(), sql) : asRuntime(e);
+            }
+            ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel().abort(e);
+        }
+    }
+
+    private static RuntimeException asRuntime(Exception e) {
+        return e instanceof RuntimeException r ? r : new DataAccessException(e.getMessage(), e);
+    }
+
+    private static boolean flag(List<String> values, String name) {
+        if (values == null || values.isEmpty()) {
+            return false;
+        }
+        return switch (values.getLast()) {
+            case "true", "" -> true;
+            case "false" -> false;
+            default -> throw ApiException.badRequest("invalid_parameter", name + " must be true or false, got '" + values.getLast() + "'", null);
+        };
+    }
+
+    static boolean wantsCsv(String accept) {
+        return accept != null && Arrays.stream(accept.split(",")).map(t -> t.split(";")[0].strip().toLowerCase()).anyMatch(CSV::equals);
     }
 
     /** GET /api/reports/{name}/compare: the same query on every source, with plans, times and a digest of the rows. */
@@ -92,7 +162,7 @@ public final class ReportHandlers {
             return false;
         }
         throw new ApiException(406, "not_acceptable", "cannot answer with " + accept.strip(),
-                Map.of("available", List.of(JSON, OBJECT)), "send Accept: " + JSON + " (rows) or " + OBJECT + " (exactly one row)");
+                Map.of("available", List.of(JSON, OBJECT, CSV)), "send Accept: " + JSON + " (rows), " + OBJECT + " (exactly one row) or " + CSV);
     }
 
     static boolean prefersExactCount(Context ctx) {

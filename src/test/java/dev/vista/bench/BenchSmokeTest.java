@@ -25,9 +25,9 @@ class BenchSmokeTest {
         var lines = new Bench(Config.fromEnvironment(Map.of()), options, new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
 
         assertThat(Arrays.stream(lines).map(BenchReport.Line::scenario)).contains(
-                "seed", "visits_summary (JDBC)", "user_stats (JDBC)", "refresh section_daily", "migrate",
+                "seed", "visits_summary (JDBC)", "user_stats (JDBC)", "visits_summary (jOOQ, Reports API)", "user_stats (HTTP, 10,000-row page)", "refresh section_daily", "migrate",
                 "100-row page of visits_summary_mv", "CSV export of visit_log");
-        assertThat(lines).allSatisfy(line -> assertThat(line.value()).matches("n/a|[0-9,.]+ (ms|s|req/s).*"));
+        assertThat(lines).allSatisfy(line -> assertThat(line.value()).matches("n/a|[0-9,.]+ (ms|s|req/s|MB).*"));
         var markdown = Files.readString(output);
         assertThat(markdown).startsWith("# Benchmarks").contains("## 10,000 visits", "| seed |", "PostgreSQL ");
         assertThat(printed.toString(StandardCharsets.UTF_8)).contains("scenario", "verdict");

@@ -333,8 +333,8 @@ class ReportRowsTest {
             var xml = client.get("/api/reports/visits_summary", req -> req.header("Accept", "application/xml"));
             assertThat(xml.code()).isEqualTo(406);
             assertThat(xml.body().string()).isEqualTo("{\"code\":\"not_acceptable\",\"message\":\"cannot answer with application/xml\","
-                    + "\"details\":{\"available\":[\"application/json\",\"application/vnd.pgrst.object+json\"]},"
-                    + "\"hint\":\"send Accept: application/json (rows) or application/vnd.pgrst.object+json (exactly one row)\"}");
+                    + "\"details\":{\"available\":[\"application/json\",\"application/vnd.pgrst.object+json\",\"text/csv\"]},"
+                    + "\"hint\":\"send Accept: application/json (rows), application/vnd.pgrst.object+json (exactly one row) or text/csv\"}");
         });
     }
 
