@@ -48,7 +48,12 @@ class MigrationTest {
         var comment = TestDatabase.dsl(dataSource).resultQuery("SELECT obj_description('user_stats'::regclass, 'pg_class')").fetchOne(0, String.class);
         assertThat(comment).startsWith("User statistics\n\nPer user: total visits");
 
+        var applied = TestDatabase.dsl(dataSource).resultQuery("SELECT fingerprint || ' ' || applied_at FROM vista.changelog_applied").fetchOne(0, String.class);
+        assertThat(applied).as("the table changelog's fingerprint, so that the next start-up can skip Liquibase").matches("[0-9a-f]{64} .+");
+
         var again = new Migrator(dataSource, ChangelogSource.directory(TestDatabase.projectRoot())).migrate();
+        assertThat(TestDatabase.dsl(dataSource).resultQuery("SELECT fingerprint || ' ' || applied_at FROM vista.changelog_applied").fetchOne(0, String.class))
+                .isEqualTo(applied);
         assertThat(again.changedNothing()).isTrue();
         assertThat(again.summary()).isEqualTo("up to date");
         assertThat(List.of(again.create(), again.replace(), again.drop())).allMatch(List::isEmpty);
