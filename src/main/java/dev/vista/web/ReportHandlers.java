@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 // GET /api/reports and GET /api/reports/{name}: the catalogue, and a report's rows as JSON.
 public final class ReportHandlers {
@@ -52,7 +53,7 @@ public final class ReportHandlers {
         map.put("title", report.title());
         map.put("description", report.description());
         map.put("kind", report.kind().name());
-        map.put("columns", report.columns().stream().map(c -> Map.of("name", c.name(), "type", c.type())).toList());
+        map.put("columns", report.columns().stream().map(c -> new TreeMap<>(Map.of("name", c.name(), "type", c.type()))).toList()); // name before type, every run
         map.put("sources", List.copyOf(report.sources()));
         map.put("url", "/api/reports/" + report.name());
         return map;
