@@ -160,7 +160,9 @@ final class ViewSync {
         }
         var toDrop = new ArrayList<String>(plan.replace());
         toDrop.addAll(plan.drop());
+        var before = managed();
         dropInDependencyOrder(toDrop);
+        toDrop.stream().filter(n -> before.containsKey(n) && before.get(n).kind() == Kind.INCREMENTAL).forEach(this::dropStorage);
         for (var name : plan.drop()) {
             forget(name);
         }
@@ -192,6 +194,10 @@ final class ViewSync {
     }
 
     private void create(ViewFile file) {
+        if (file.kind() == Kind.INCREMENTAL) {
+            createIncremental(file);
+            return;
+        }
         var head = "CREATE " + file.kind().sql() + " " + dsl.render(name(file.name())) + " AS\n";
         var tail = file.kind() == Kind.MATERIALIZED_VIEW ? (file.withData() ? "\nWITH DATA" : "\nWITH NO DATA") : "";
         // The SELECT is taken as written in db/views: it is part of the schema, not input. It runs through a
@@ -208,8 +214,35 @@ final class ViewSync {
         comment(file);
     }
 
+    /**
+     * An incremental aggregate: its rows live in a table Vista owns ({@code vista.<name>}, created empty and filled
+     * by its first refresh), and a plain view of the same name in front of it is what reports, generated code and
+     * other views see. Only the view takes part in dependency tracking.
+     */
+    private void createIncremental(ViewFile file) {
+        var storage = name(ViewFile.INCREMENTAL_SCHEMA, file.name());
+        dropStorage(file.name()); // kept when only its view was dropped, e.g. for a table change
+        var head = "CREATE TABLE " + dsl.render(storage) + " AS\n";
+        try (var statement = connection.createStatement()) {
+            statement.execute(head + file.query() + "\nWITH NO DATA");
+        } catch (SQLException e) {
+            throw new MigrationException(describe(file, e, head.length()), e);
+        }
+        for (var index : file.indexes()) {
+            var step = index.unique() ? createUniqueIndex(name(index.name(file.name()))) : createIndex(name(index.name(file.name())));
+            execute(dsl.render(step.on(storage, index.columns().stream().map(DSL::name).toList())), file);
+        }
+        execute(DSL.commentOnTable(storage).is("Rows of the incremental aggregate " + file.name() + ", kept by Vista: read them through the view."));
+        execute(DSL.createView(name(file.name())).as(DSL.select(DSL.asterisk()).from(DSL.table(storage))));
+        comment(file);
+    }
+
+    private void dropStorage(String name) {
+        execute(DSL.dropTableIfExists(name(ViewFile.INCREMENTAL_SCHEMA, name)));
+    }
+
     private void comment(ViewFile file) {
-        var step = file.kind() == Kind.VIEW ? commentOnView(name(file.name())) : commentOnMaterializedView(name(file.name()));
+        var step = file.kind() == Kind.MATERIALIZED_VIEW ? commentOnMaterializedView(name(file.name())) : commentOnView(name(file.name()));
         execute(step.is(file.comment()));
     }
 
