@@ -1,5 +1,6 @@
 package dev.vista.web;
 
+import dev.vista.refresh.Freshness;
 import dev.vista.report.JsonRows;
 import dev.vista.report.Report;
 import dev.vista.report.Reports;
@@ -17,20 +18,24 @@ public final class ReportHandlers {
     private static final int DEFAULT_LIMIT = 100;
 
     private final Reports reports;
+    private final Freshness freshness;
 
-    public ReportHandlers(Reports reports) {
+    public ReportHandlers(Reports reports, Freshness freshness) {
         this.reports = reports;
+        this.freshness = freshness;
     }
 
     public void list(Context ctx) {
-        ctx.json(reports.catalogue().all().stream().map(ReportHandlers::describe).toList());
+        ctx.json(reports.catalogue().all().stream().map(r -> freshness.annotate(r, describe(r))).toList());
     }
 
     public void rows(Context ctx) {
         var report = find(ctx.pathParam("name"));
+        // refresh/: Last-Modified and X-Data-Age for stored data; ?realtime=true swaps in a live-as-of-now table.
+        var table = freshness.serve(report.table(), ctx.queryParam("realtime"), ctx::header);
         ctx.contentType("application/json");
         reports.read(dsl -> {
-            try (var cursor = dsl.selectFrom(report.table())
+            try (var cursor = dsl.selectFrom(table)
                     .orderBy(Reports.defaultOrder(report))
                     .limit(DEFAULT_LIMIT)
                     .fetchSize(1000)
