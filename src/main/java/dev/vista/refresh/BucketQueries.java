@@ -3,8 +3,10 @@ package dev.vista.refresh;
 import static org.jooq.impl.DSL.asterisk;
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.countDistinct;
+import static org.jooq.impl.DSL.falseCondition;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.function;
+import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.lateral;
 import static org.jooq.impl.DSL.max;
 import static org.jooq.impl.DSL.name;
@@ -75,20 +77,22 @@ final class BucketQueries {
     /**
      * The view's rows as they would be computed now: stored rows of untouched buckets, united with the touched
      * buckets recomputed from base rows. One statement, so one snapshot. Without a usable watermark (none recorded,
-     * or the table was truncated since) every bucket counts as touched: slower, never wrong.
+     * or the table was truncated since) the stored rows are ignored and everything is recomputed: slower, never wrong.
      */
     static Table<?> realtime(Table<?> stored, ViewFile file, Optional<Watermark> watermark) {
         var buckets = file.buckets().orElseThrow();
         var above = watermark
                 .map(w -> when(filenode(buckets).eq(w.baseFilenode()), val(w.id())).otherwise(Long.MIN_VALUE))
                 .orElse(val(Long.MIN_VALUE));
+        // Stored rows count only while the watermark does: after a TRUNCATE, days may have lost rows, or vanished.
+        var sameTable = watermark.map(w -> filenode(buckets).eq(w.baseFilenode())).orElse(falseCondition());
         var touched = touched(buckets, above);
         var kept = stored.as("stored");
         var live = live(file);
         return with(touched)
                 .select(kept.asterisk()).from(kept)
-                .where(field(name("stored", buckets.column())).notIn(select(field(name("touched", "bucket"))).from(touched)))
-                .unionAll(select(live.asterisk()).from(touched).crossJoin(live))
+                .where(sameTable, field(name("stored", buckets.column())).notIn(select(field(name("touched", "bucket"))).from(touched)))
+                .unionAll(select(table(name("live")).asterisk()).from(touched).crossJoin(live))
                 .asTable(stored.getName());
     }
 
@@ -105,7 +109,7 @@ final class BucketQueries {
                 .where(field(name(buckets.column())).in(selectDistinct(bucket(buckets)).from(table(name(buckets.table()))).where(id(buckets).gt(above))))
                 .execute();
         var live = live(file);
-        tx.insertInto(storage).select(with(touched).select(live.asterisk()).from(touched).crossJoin(live)).execute();
+        tx.insertInto(storage).select(with(touched).select(table(name("live")).asterisk()).from(touched).crossJoin(live)).execute();
     }
 
     /** Replaces all of an incremental aggregate's table with the full recomputation. */
@@ -123,7 +127,7 @@ final class BucketQueries {
         var buckets = file.buckets().orElseThrow();
         return lateral(select(asterisk()).from(query(file))
                 .where(field(name("q", buckets.column())).eq(field(name("touched", "bucket"))))
-                .offset(0))
+                .offset(inline(0)))
                 .as("live");
     }
 
