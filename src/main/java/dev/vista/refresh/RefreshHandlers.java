@@ -28,8 +28,14 @@ public final class RefreshHandlers {
         ctx.json(refresher.views());
     }
 
+    /** "true" or "false"; a bare {@code ?wait} means true. Anything else is a 400, not a silent false. */
     private static boolean flag(Context ctx, String name) {
-        return ctx.queryParamAsClass(name, Boolean.class).getOrDefault(false);
+        var value = ctx.queryParam(name);
+        return switch (value == null ? "false" : value) {
+            case "true", "" -> true;
+            case "false" -> false;
+            default -> throw ApiException.badRequest("invalid_parameter", name + " must be true or false, got '" + value + "'", null);
+        };
     }
 
     static ApiException toApi(RefreshException e) {
