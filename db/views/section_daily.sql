@@ -2,6 +2,9 @@
 -- Per day (UTC) and section: visits, distinct users, and the median and 95th percentile visit duration.
 -- vista:materialized
 -- vista:unique-index visit_date, section
+-- vista:refresh 15m
+-- vista:watermark page_visits.id
+-- vista:bucket visit_date = (visit_time AT TIME ZONE 'UTC')::date
 SELECT (visit_time AT TIME ZONE 'UTC')::date                                       AS visit_date,
        section,
        count(*)                                                      AS visits,

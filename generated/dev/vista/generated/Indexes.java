@@ -5,6 +5,7 @@ package dev.vista.generated;
 
 
 import dev.vista.generated.tables.PageVisits;
+import dev.vista.generated.tables.RefreshHistory;
 import dev.vista.generated.tables.SectionDaily;
 import dev.vista.generated.tables.VisitsSummaryMv;
 
@@ -25,6 +26,8 @@ public class Indexes {
     // -------------------------------------------------------------------------
 
     public static final Index PAGE_VISITS_USER_ID_IDX = Internal.createIndex(DSL.name("page_visits_user_id_idx"), PageVisits.PAGE_VISITS, new OrderField[] { PageVisits.PAGE_VISITS.USER_ID }, false);
+    public static final Index REFRESH_HISTORY_ONE_RUNNING_IDX = Internal.createIndex(DSL.name("refresh_history_one_running_idx"), RefreshHistory.REFRESH_HISTORY, new OrderField[] { RefreshHistory.REFRESH_HISTORY.VIEW_NAME }, true);
+    public static final Index REFRESH_HISTORY_VIEW_NAME_STARTED_AT_IDX = Internal.createIndex(DSL.name("refresh_history_view_name_started_at_idx"), RefreshHistory.REFRESH_HISTORY, new OrderField[] { RefreshHistory.REFRESH_HISTORY.VIEW_NAME, RefreshHistory.REFRESH_HISTORY.STARTED_AT.desc() }, false);
     public static final Index SECTION_DAILY_VISIT_DATE_SECTION_KEY = Internal.createIndex(DSL.name("section_daily_visit_date_section_key"), SectionDaily.SECTION_DAILY, new OrderField[] { SectionDaily.SECTION_DAILY.VISIT_DATE, SectionDaily.SECTION_DAILY.SECTION }, true);
     public static final Index VISITS_SUMMARY_MV_USER_ID_SECTION_VISIT_DATE_KEY = Internal.createIndex(DSL.name("visits_summary_mv_user_id_section_visit_date_key"), VisitsSummaryMv.VISITS_SUMMARY_MV, new OrderField[] { VisitsSummaryMv.VISITS_SUMMARY_MV.USER_ID, VisitsSummaryMv.VISITS_SUMMARY_MV.SECTION, VisitsSummaryMv.VISITS_SUMMARY_MV.VISIT_DATE }, true);
     public static final Index VISITS_SUMMARY_MV_VISIT_DATE_IDX = Internal.createIndex(DSL.name("visits_summary_mv_visit_date_idx"), VisitsSummaryMv.VISITS_SUMMARY_MV, new OrderField[] { VisitsSummaryMv.VISITS_SUMMARY_MV.VISIT_DATE }, false);

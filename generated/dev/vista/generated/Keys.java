@@ -6,7 +6,9 @@ package dev.vista.generated;
 
 import dev.vista.generated.tables.DailyTotals;
 import dev.vista.generated.tables.PageVisits;
+import dev.vista.generated.tables.RefreshHistory;
 import dev.vista.generated.tables.SectionDaily;
+import dev.vista.generated.tables.SectionDailyIncremental;
 import dev.vista.generated.tables.UserStats;
 import dev.vista.generated.tables.Users;
 import dev.vista.generated.tables.VisitLog;
@@ -14,6 +16,8 @@ import dev.vista.generated.tables.VisitsSummary;
 import dev.vista.generated.tables.VisitsSummaryMv;
 import dev.vista.generated.tables.records.DailyTotalsRecord;
 import dev.vista.generated.tables.records.PageVisitsRecord;
+import dev.vista.generated.tables.records.RefreshHistoryRecord;
+import dev.vista.generated.tables.records.SectionDailyIncrementalRecord;
 import dev.vista.generated.tables.records.SectionDailyRecord;
 import dev.vista.generated.tables.records.UserStatsRecord;
 import dev.vista.generated.tables.records.UsersRecord;
@@ -42,7 +46,9 @@ public class Keys {
 
     public static final UniqueKey<DailyTotalsRecord> SYNTHETIC_PK_DAILY_TOTALS = Internal.createUniqueKey(DailyTotals.DAILY_TOTALS, DSL.name("SYNTHETIC_PK_daily_totals"), new TableField[] { DailyTotals.DAILY_TOTALS.VISIT_DATE }, true);
     public static final UniqueKey<PageVisitsRecord> PAGE_VISITS_PKEY = Internal.createUniqueKey(PageVisits.PAGE_VISITS, DSL.name("page_visits_pkey"), new TableField[] { PageVisits.PAGE_VISITS.ID }, true);
+    public static final UniqueKey<RefreshHistoryRecord> REFRESH_HISTORY_PKEY = Internal.createUniqueKey(RefreshHistory.REFRESH_HISTORY, DSL.name("refresh_history_pkey"), new TableField[] { RefreshHistory.REFRESH_HISTORY.ID }, true);
     public static final UniqueKey<SectionDailyRecord> SYNTHETIC_PK_SECTION_DAILY = Internal.createUniqueKey(SectionDaily.SECTION_DAILY, DSL.name("SYNTHETIC_PK_section_daily"), new TableField[] { SectionDaily.SECTION_DAILY.VISIT_DATE, SectionDaily.SECTION_DAILY.SECTION }, true);
+    public static final UniqueKey<SectionDailyIncrementalRecord> SYNTHETIC_PK_SECTION_DAILY_INCREMENTAL = Internal.createUniqueKey(SectionDailyIncremental.SECTION_DAILY_INCREMENTAL, DSL.name("SYNTHETIC_PK_section_daily_incremental"), new TableField[] { SectionDailyIncremental.SECTION_DAILY_INCREMENTAL.VISIT_DATE, SectionDailyIncremental.SECTION_DAILY_INCREMENTAL.SECTION }, true);
     public static final UniqueKey<UserStatsRecord> SYNTHETIC_PK_USER_STATS = Internal.createUniqueKey(UserStats.USER_STATS, DSL.name("SYNTHETIC_PK_user_stats"), new TableField[] { UserStats.USER_STATS.USER_ID }, true);
     public static final UniqueKey<UsersRecord> USERS_PKEY = Internal.createUniqueKey(Users.USERS, DSL.name("users_pkey"), new TableField[] { Users.USERS.ID }, true);
     public static final UniqueKey<UsersRecord> USERS_USERNAME_KEY = Internal.createUniqueKey(Users.USERS, DSL.name("users_username_key"), new TableField[] { Users.USERS.USERNAME }, true);

@@ -6,7 +6,9 @@ package dev.vista.generated;
 
 import dev.vista.generated.tables.DailyTotals;
 import dev.vista.generated.tables.PageVisits;
+import dev.vista.generated.tables.RefreshHistory;
 import dev.vista.generated.tables.SectionDaily;
+import dev.vista.generated.tables.SectionDailyIncremental;
 import dev.vista.generated.tables.UserStats;
 import dev.vista.generated.tables.Users;
 import dev.vista.generated.tables.VisitLog;
@@ -34,12 +36,26 @@ public class Tables {
     public static final PageVisits PAGE_VISITS = PageVisits.PAGE_VISITS;
 
     /**
+     * Every refresh of a materialized view or incremental aggregate: when, how
+     * long, how many rows, how it ended.
+     */
+    public static final RefreshHistory REFRESH_HISTORY = RefreshHistory.REFRESH_HISTORY;
+
+    /**
      * Sections per day
      * 
      * Per day (UTC) and section: visits, distinct users, and the median and
      * 95th percentile visit duration.
      */
     public static final SectionDaily SECTION_DAILY = SectionDaily.SECTION_DAILY;
+
+    /**
+     * Sections per day (incremental)
+     * 
+     * section_daily kept up to date bucket by bucket: a refresh recomputes only
+     * the days that visits added since the last one fall on.
+     */
+    public static final SectionDailyIncremental SECTION_DAILY_INCREMENTAL = SectionDailyIncremental.SECTION_DAILY_INCREMENTAL;
 
     /**
      * User statistics

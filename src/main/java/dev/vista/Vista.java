@@ -1,16 +1,22 @@
 package dev.vista;
 
+import static io.javalin.apibuilder.ApiBuilder.before;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
+import static io.javalin.apibuilder.ApiBuilder.post;
 
 import dev.vista.csv.CsvExport;
 import dev.vista.database.Database;
 import dev.vista.generated.DefaultSchema;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.Migrator;
+import dev.vista.refresh.RefreshHandlers;
+import dev.vista.refresh.RefreshScheduler;
+import dev.vista.refresh.Refresher;
 import dev.vista.report.ReportCatalogue;
 import dev.vista.report.Reports;
 import dev.vista.seed.DemoData;
+import dev.vista.web.AdminAuth;
 import dev.vista.web.Errors;
 import dev.vista.web.HealthHandler;
 import dev.vista.web.ReportHandlers;
@@ -33,10 +39,12 @@ public final class Vista implements AutoCloseable {
 
     private final Database database;
     private final Javalin app;
+    private final RefreshScheduler scheduler;
 
-    private Vista(Database database, Javalin app) {
+    private Vista(Database database, Javalin app, RefreshScheduler scheduler) {
         this.database = database;
         this.app = app;
+        this.scheduler = scheduler;
     }
 
     /** Opens (or starts) the database, migrates it, seeds an empty one, and serves HTTP. */
@@ -55,7 +63,11 @@ public final class Vista implements AutoCloseable {
             if (config.adminTokenGenerated()) {
                 LOG.info("admin token for this run (set VISTA_ADMIN_TOKEN to choose one): {}", config.adminToken());
             }
-            return new Vista(database, app);
+            var scheduler = RefreshScheduler.of(Refresher.of(database.dataSource(), config.refresh().timeout()));
+            if (config.refresh().scheduled()) {
+                scheduler.start();
+            }
+            return new Vista(database, app, scheduler);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -67,7 +79,10 @@ public final class Vista implements AutoCloseable {
         var dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
         var reports = new Reports(dsl, ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA), config.statementTimeout());
         var health = new HealthHandler(dataSource);
-        var reportHandlers = new ReportHandlers(reports, new CsvExport(dataSource, config.statementTimeout()));
+        var refresher = Refresher.of(dataSource, config.refresh().timeout());
+        var reportHandlers = new ReportHandlers(reports, new CsvExport(dataSource, config.statementTimeout()), refresher.freshness());
+        var refreshHandlers = new RefreshHandlers(refresher);
+        var adminAuth = new AdminAuth(config.adminToken());
         return Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.concurrency.useVirtualThreads = true;
@@ -80,6 +95,9 @@ public final class Vista implements AutoCloseable {
                     get("/reports/{name}", reportHandlers::rows);
                     get("/reports/{name}/compare", reportHandlers::compare);
                     get("/openapi.json", reportHandlers::openApi);
+                    get("/views", refreshHandlers::views);
+                    before("/admin/*", adminAuth::require);
+                    post("/admin/views/{name}/refresh", refreshHandlers::refresh);
                 });
             });
             Errors.register(javalin);
@@ -92,6 +110,7 @@ public final class Vista implements AutoCloseable {
 
     @Override
     public void close() {
+        scheduler.close();
         app.stop();
         database.close();
     }

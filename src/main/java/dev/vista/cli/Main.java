@@ -7,6 +7,11 @@ import dev.vista.database.Database;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.MigrationException;
 import dev.vista.migrate.Migrator;
+import dev.vista.refresh.RefreshException;
+import dev.vista.refresh.RefreshRequest;
+import dev.vista.refresh.RefreshResult;
+import dev.vista.refresh.Refresher;
+import dev.vista.refresh.Trigger;
 import dev.vista.seed.DemoData;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -17,8 +22,9 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar vista.jar [serve | migrate [--plan | --check] | seed --visits N [--users N]]}.
- * Exit codes: 0 done, 1 failed, 2 wrong usage, 3 ({@code migrate --check}) the database differs from db/.
+ * {@code java -jar vista.jar [serve | migrate [--plan | --check] | seed --visits N [--users N] | refresh [VIEW] [options]]}.
+ * Exit codes: 0 done, 1 failed, 2 wrong usage, 3 ({@code migrate --check}) the database differs from db/,
+ * 4 ({@code refresh}) refused: already running, or impossible as asked.
  */
 public final class Main {
 
@@ -32,8 +38,14 @@ public final class Main {
               bench [--visits N] [--users N] [--iterations N] [--warmups N] [--http-seconds N]
                     [--connections N] [--output FILE | --no-write] [--replace-data]
                                              measure every claim beside its reference; writes BENCHMARKS.md
+              refresh [VIEW] [--concurrently] [--cascade] [--fallback] [--wait]
+                                             refresh VIEW (no VIEW: every materialized view, in dependency order);
+                                             --cascade: also what it reads from (first) and what reads it (after);
+                                             --fallback: plain refresh where CONCURRENTLY is impossible;
+                                             --wait: wait for a refresh of it that is already running
             environment: VISTA_DATABASE_URL, VISTA_DATABASE_USER, VISTA_DATABASE_PASSWORD, VISTA_DATA_DIR,
-                         VISTA_PORT, VISTA_ADMIN_TOKEN, VISTA_STATEMENT_TIMEOUT
+                         VISTA_PORT, VISTA_ADMIN_TOKEN, VISTA_STATEMENT_TIMEOUT, VISTA_REFRESH_TIMEOUT,
+                         VISTA_REFRESH_SCHEDULES
             """;
 
     private Main() {
@@ -68,6 +80,7 @@ public final class Main {
                 case "migrate" -> migrate(config, arguments, out);
                 case "seed" -> seed(config, arguments, out);
                 case "bench" -> bench(config, arguments, out);
+                case "refresh" -> refresh(config, arguments, out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;
@@ -196,6 +209,46 @@ public final class Main {
             }
         }
         return text.toString();
+    }
+
+    private static int refresh(Config config, List<String> arguments, PrintStream out, PrintStream err) {
+        var options = List.of("--concurrently", "--cascade", "--fallback", "--wait");
+        var views = arguments.stream().filter(a -> !a.startsWith("--")).toList();
+        var unknown = arguments.stream().filter(a -> a.startsWith("--") && !options.contains(a)).toList();
+        if (views.size() > 1 || !unknown.isEmpty()) {
+            throw new UsageException("refresh takes one view and " + String.join(", ", options) + (unknown.isEmpty() ? "" : "; unknown: " + unknown));
+        }
+        try (var database = Database.open(config.database())) {
+            new Migrator(database.dataSource(), ChangelogSource.classpath()).migrate();
+            var refresher = Refresher.of(database.dataSource(), config.refresh().timeout());
+            List<RefreshResult> results;
+            if (views.isEmpty()) {
+                if (arguments.contains("--cascade")) {
+                    throw new UsageException("refresh without a view refreshes everything already; --cascade needs a view");
+                }
+                results = refresher.refreshAll(Trigger.cli, arguments.contains("--wait"));
+            } else {
+                var request = new RefreshRequest(views.getFirst(), arguments.contains("--concurrently"), arguments.contains("--cascade"),
+                        arguments.contains("--fallback"), arguments.contains("--wait"), Trigger.cli);
+                results = refresher.refresh(request);
+            }
+            results.forEach(r -> out.println(describe(r)));
+            return 0;
+        } catch (RefreshException e) {
+            e.completed().forEach(r -> out.println(describe(r)));
+            err.println("vista: " + e.getMessage());
+            return switch (e.reason()) {
+                case BUSY, NO_UNIQUE_INDEX, NOT_POPULATED, NOT_MATERIALIZED, UNKNOWN_VIEW -> 4;
+                default -> 1;
+            };
+        }
+    }
+
+    private static String describe(RefreshResult r) {
+        return "refreshed %s (%s) in %,d ms: %,d rows%s%s%s".formatted(r.view(), r.mode(), r.durationMs(), r.rows(),
+                r.watermark() == null ? "" : ", watermark " + r.watermark(),
+                r.touchedBuckets() == null ? "" : ", " + r.touchedBuckets() + " buckets recomputed",
+                r.note() == null ? "" : " (" + r.note() + ")");
     }
 
     private static long positive(String option, String value) {

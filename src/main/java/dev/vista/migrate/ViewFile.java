@@ -3,12 +3,14 @@ package dev.vista.migrate;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -24,20 +26,39 @@ import java.util.regex.Pattern;
  * -- vista:with-no-data
  * -- vista:unique-index visit_date, section
  * -- vista:index section
+ * -- vista:refresh 15m
+ * -- vista:watermark page_visits.id
+ * -- vista:bucket visit_date = (visit_time AT TIME ZONE 'UTC')::date
  * SELECT ...
  * </pre>
- * The view's name is the file's name without {@code .sql}.
+ * The view's name is the file's name without {@code .sql}. {@code refresh} is how often the app refreshes it;
+ * {@code watermark} and {@code bucket} say how new rows of an append-only table map to the view's buckets (for
+ * real-time reads and incremental refresh); {@code incremental} (instead of {@code materialized}) stores the
+ * result in a table Vista owns and refreshes only the buckets new rows touched.
  */
 public record ViewFile(String name, String path, String source, Kind kind, String query, String title, String description,
-                       boolean withData, List<Index> indexes, String hash) {
+                       boolean withData, List<Index> indexes, String hash, Optional<Duration> refreshEvery, Optional<Buckets> buckets) {
 
     public enum Kind {
-        VIEW, MATERIALIZED_VIEW;
+        VIEW, MATERIALIZED_VIEW,
+        /** A table {@code vista.<name>} filled from the query and kept up to date bucket by bucket, read through a view {@code <name>}. */
+        INCREMENTAL;
 
         String sql() {
-            return this == VIEW ? "VIEW" : "MATERIALIZED VIEW";
+            return this == MATERIALIZED_VIEW ? "MATERIALIZED VIEW" : "VIEW";
         }
     }
+
+    /**
+     * How the rows of an append-only table land in this view's buckets: a row whose {@code idColumn} is above the
+     * last refresh's watermark touches the bucket named by {@code expression} (over that table's columns), which
+     * is the value of the view's {@code column}.
+     */
+    public record Buckets(String table, String idColumn, String column, String expression) {
+    }
+
+    /** The schema of the tables behind incremental aggregates. */
+    public static final String INCREMENTAL_SCHEMA = "vista";
 
     /** An index declared next to a materialized view; {@code unique} ones make REFRESH ... CONCURRENTLY possible. */
     public record Index(boolean unique, List<String> columns) {
@@ -47,6 +68,7 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
     }
 
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]*");
+    private static final Pattern INTERVAL = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
     private static final Pattern IDENTIFIER = Pattern.compile("\"((?:[^\"]|\"\")*)\"|([A-Za-z_][A-Za-z0-9_$]*)");
 
     public static ViewFile parse(String path, String text) {
@@ -61,6 +83,9 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
         var kind = Kind.VIEW;
         var withData = true;
         var indexes = new ArrayList<Index>();
+        Optional<Duration> refreshEvery = Optional.empty();
+        String[] watermark = null;
+        String[] bucket = null;
         int body = 0;
         for (; body < lines.length; body++) {
             var line = lines[body].strip();
@@ -82,8 +107,12 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
                 case "materialized" -> kind = Kind.MATERIALIZED_VIEW;
                 case "with-no-data" -> withData = false;
                 case "unique-index", "index" -> indexes.add(new Index(word.equals("unique-index"), columns(path, argument)));
+                case "incremental" -> kind = Kind.INCREMENTAL;
+                case "refresh" -> refreshEvery = Optional.of(interval(path, argument));
+                case "watermark" -> watermark = argument.split("\\.", -1);
+                case "bucket" -> bucket = argument.split("=", 2);
                 default -> throw new MigrationException(path + ": unknown option 'vista:" + word
-                        + "' (known: materialized, with-no-data, unique-index, index)");
+                        + "' (known: materialized, incremental, with-no-data, unique-index, index, refresh, watermark, bucket)");
             }
         }
         var query = String.join("\n", Arrays.asList(lines).subList(body, lines.length)).strip();
@@ -93,13 +122,46 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
         if (query.isEmpty()) {
             throw new MigrationException(path + ": no SELECT after the comment block");
         }
-        if (kind == Kind.VIEW && (!indexes.isEmpty() || !withData)) {
-            throw new MigrationException(path + ": indexes and with-no-data need '-- vista:materialized'");
+        if (kind == Kind.VIEW && (!indexes.isEmpty() || !withData || refreshEvery.isPresent() || watermark != null || bucket != null)) {
+            throw new MigrationException(path + ": indexes, with-no-data, refresh, watermark and bucket need '-- vista:materialized' or '-- vista:incremental'");
+        }
+        var buckets = buckets(path, watermark, bucket);
+        if (kind == Kind.INCREMENTAL && (buckets.isEmpty() || !withData || name.equals("managed_views"))) {
+            throw new MigrationException(path + ": an incremental aggregate needs '-- vista:watermark table.id' and '-- vista:bucket column = expression',"
+                    + " takes no with-no-data, and cannot be named managed_views");
         }
         var title = comments.isEmpty() ? name : comments.getFirst();
         var description = String.join(" ", comments.subList(Math.min(1, comments.size()), comments.size())).strip();
         var hash = sha256(kind + "\n" + withData + "\n" + indexes + "\n" + normalize(query));
-        return new ViewFile(name, path, source, kind, query, title, description, withData, List.copyOf(indexes), hash);
+        return new ViewFile(name, path, source, kind, query, title, description, withData, List.copyOf(indexes), hash, refreshEvery, buckets);
+    }
+
+    /** "90s", "15m", "2h", "1d". */
+    private static Duration interval(String path, String argument) {
+        var matcher = INTERVAL.matcher(argument.toLowerCase(Locale.ROOT));
+        if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
+            throw new MigrationException(path + ": vista:refresh takes an interval like 90s, 15m, 2h or 1d, got '" + argument + "'");
+        }
+        var amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
+    }
+
+    private static Optional<Buckets> buckets(String path, String[] watermark, String[] bucket) {
+        if (watermark == null && bucket == null) {
+            return Optional.empty();
+        }
+        if (watermark == null || bucket == null || watermark.length != 2 || bucket.length != 2
+                || !NAME.matcher(watermark[0].strip()).matches() || !NAME.matcher(watermark[1].strip()).matches()
+                || !NAME.matcher(bucket[0].strip()).matches() || bucket[1].isBlank()) {
+            throw new MigrationException(path + ": declare both '-- vista:watermark table.id_column' (an append-only table and its"
+                    + " ascending id) and '-- vista:bucket view_column = expression over that table'");
+        }
+        return Optional.of(new Buckets(watermark[0].strip(), watermark[1].strip(), bucket[0].strip(), bucket[1].strip()));
     }
 
     private static List<String> columns(String path, String argument) {

@@ -215,7 +215,10 @@ final class ViewSync {
         plan.sideBySide().forEach(name -> beside.put(name, buildBeside(files.get(name), preserved.get(name), beside.size() + 1)));
 
         // From the first DROP on, readers of what is replaced wait for the commit: keep this part short.
-        dropInDependencyOrder(Stream.concat(plan.replace().stream(), plan.drop().stream()).toList());
+        var dropped = Stream.concat(plan.replace().stream(), plan.drop().stream()).toList();
+        dropInDependencyOrder(dropped);
+        // an incremental aggregate's rows live in its own table, behind the view just dropped
+        dropped.stream().filter(n -> managed.containsKey(n) && managed.get(n).kind() == Kind.INCREMENTAL).forEach(this::dropStorage);
         plan.drop().forEach(this::forget);
         for (var name : creationOrder()) {
             if (plan.create().contains(name) || plan.replace().contains(name)) {
@@ -259,6 +262,10 @@ final class ViewSync {
     }
 
     private void buildInPlace(ViewFile file, Preserved kept) {
+        if (file.kind() == Kind.INCREMENTAL) {
+            createIncremental(file);
+            return;
+        }
         create(file, file.name());
         file.indexes().forEach(index -> createDeclaredIndex(file, index, index.name(file.name()), file.name()));
         restoreHandIndexes(file, kept, file.name(), Function.identity());
@@ -330,8 +337,35 @@ final class ViewSync {
         comment(file);
     }
 
+    /**
+     * An incremental aggregate: its rows live in a table Vista owns ({@code vista.<name>}, created empty and filled
+     * by its first refresh), and a plain view of the same name in front of it is what reports, generated code and
+     * other views see. Only the view takes part in dependency tracking.
+     */
+    private void createIncremental(ViewFile file) {
+        var storage = name(ViewFile.INCREMENTAL_SCHEMA, file.name());
+        dropStorage(file.name()); // kept when only its view was dropped, e.g. for a table change
+        var head = "CREATE TABLE " + dsl.render(storage) + " AS\n";
+        try (var statement = connection.createStatement()) {
+            statement.execute(head + file.query() + "\nWITH NO DATA");
+        } catch (SQLException e) {
+            throw new MigrationException(describe(file, e, head.length()), e);
+        }
+        for (var index : file.indexes()) {
+            var step = index.unique() ? createUniqueIndex(name(index.name(file.name()))) : createIndex(name(index.name(file.name())));
+            execute(dsl.render(step.on(storage, index.columns().stream().map(DSL::name).toList())), file);
+        }
+        execute(DSL.commentOnTable(storage).is("Rows of the incremental aggregate " + file.name() + ", kept by Vista: read them through the view."));
+        execute(DSL.createView(name(file.name())).as(DSL.select(DSL.asterisk()).from(DSL.table(storage))));
+        comment(file);
+    }
+
+    private void dropStorage(String name) {
+        execute(DSL.dropTableIfExists(name(ViewFile.INCREMENTAL_SCHEMA, name)));
+    }
+
     private void comment(ViewFile file) {
-        var step = file.kind() == Kind.VIEW ? commentOnView(name(file.name())) : commentOnMaterializedView(name(file.name()));
+        var step = file.kind() == Kind.MATERIALIZED_VIEW ? commentOnMaterializedView(name(file.name())) : commentOnView(name(file.name()));
         execute(step.is(file.comment()));
     }
 
@@ -375,7 +409,10 @@ final class ViewSync {
                        pg_get_viewdef(c.oid) AS current_definition,
                        obj_description(c.oid, 'pg_class') AS current_comment,
                        ARRAY(SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-                             WHERE i.indrelid = c.oid ORDER BY 1) AS indexes
+                             -- an incremental aggregate's indexes are on its storage table, behind the view
+                             WHERE i.indrelid = CASE WHEN m.kind = 'INCREMENTAL' THEN to_regclass('vista.' || quote_ident(m.name))
+                                                     ELSE c.oid END
+                             ORDER BY 1) AS indexes
                 FROM vista.managed_views m
                 LEFT JOIN pg_class c ON c.relname = m.name AND c.relkind IN ('v', 'm')
                                     AND c.relnamespace = current_schema()::regnamespace

@@ -9,6 +9,7 @@ import dev.vista.report.ReportSelect;
 import dev.vista.report.Reports;
 import io.javalin.http.Context;
 import dev.vista.csv.CsvExport;
+import dev.vista.refresh.Freshness;
 import io.javalin.http.Header;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -38,18 +39,20 @@ public final class ReportHandlers {
 
     private final Reports reports;
     private final CsvExport csv;
+    private final Freshness freshness;
     private final Map<String, Object> openApi;
 
-    public ReportHandlers(Reports reports, CsvExport csv) {
+    public ReportHandlers(Reports reports, CsvExport csv, Freshness freshness) {
         this.reports = reports;
         this.csv = csv;
+        this.freshness = freshness;
         this.openApi = OpenApiDocument.of(reports.catalogue(), DEFAULT_LIMIT, MAX_LIMIT);
     }
 
     /** GET /api/reports */
     public void list(Context ctx) {
         var populated = reports.populated();
-        ctx.json(reports.catalogue().all().stream().map(report -> CatalogueEntry.of(report, populated)).toList());
+        ctx.json(reports.catalogue().all().stream().map(report -> CatalogueEntry.of(report, populated, refreshed(report))).toList());
     }
 
     /** GET /api/reports/{name}: JSON rows, or one row as an object; {@code Prefer: count=exact} adds Content-Range. */
@@ -65,8 +68,10 @@ public final class ReportHandlers {
             return;
         }
         var single = wantsSingleObject(ctx.header(Header.ACCEPT));
-        var query = ReportQuery.parse(ctx.queryParamMap()).withLimitAtMost(DEFAULT_LIMIT, MAX_LIMIT);
-        var select = ReportSelect.of(report, query);
+        var params = new LinkedHashMap<>(ctx.queryParamMap());
+        var realtime = params.remove("realtime");
+        var query = ReportQuery.parse(params).withLimitAtMost(DEFAULT_LIMIT, MAX_LIMIT);
+        var select = fresh(ctx, ReportSelect.of(report, query), realtime);
         reports.stream(select, prefersExactCount(ctx), (total, cursor) -> {
             total.ifPresent(count -> contentRange(ctx, query, count));
             if (single) {
@@ -97,7 +102,8 @@ public final class ReportHandlers {
     void csv(Context ctx, Report report) throws IOException {
         var params = new LinkedHashMap<>(ctx.queryParamMap());
         var options = new CsvExport.Options(flag(params.remove("raw"), "raw"), flag(params.remove("bom"), "bom"));
-        var select = ReportSelect.of(report, ReportQuery.parse(params));
+        var realtime = params.remove("realtime");
+        var select = fresh(ctx, ReportSelect.of(report, ReportQuery.parse(params)), realtime);
         ctx.contentType(CSV + "; charset=utf-8");
         ctx.header(Header.CONTENT_DISPOSITION, "attachment; filename=\"" + report.name() + "-" + LocalDate.now(ZoneOffset.UTC) + ".csv\"");
         try {
@@ -112,6 +118,38 @@ public final class ReportHandlers {
             }
             ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel().abort(e);
         }
+    }
+
+    /**
+     * Rows read from a materialized view (or an incremental aggregate) carry Last-Modified and X-Data-Age; with
+     * {@code realtime=true}, a report with declared buckets is read as of now (see refresh/Freshness).
+     */
+    private ReportSelect fresh(Context ctx, ReportSelect select, List<String> realtime) {
+        var flag = realtime == null || realtime.isEmpty() ? null : realtime.getLast();
+        var stored = select.source().relation().flatMap(reports.catalogue()::find)
+                .filter(r -> r.kind() == Report.Kind.materialized_view || freshness.tracks(r.name()));
+        if (stored.isEmpty()) {
+            if ("true".equals(flag)) {
+                throw ApiException.badRequest("realtime_unsupported", "source '" + select.source().name() + "' of report '"
+                        + select.report().name() + "' is computed live already; realtime=true applies to stored sources", null);
+            }
+            return select;
+        }
+        var table = stored.get().table();
+        var served = freshness.serve(table, flag, ctx::header);
+        if (served == table) {
+            return select;
+        }
+        var source = select.source();
+        return select.on(new Report.Source(source.name(), served.as(select.report().name()), source.relation()));
+    }
+
+    /** Freshness of the stored relation behind a report, if any, for the catalogue. */
+    private Map<String, Object> refreshed(Report report) {
+        var relation = report.materializedView().flatMap(reports.catalogue()::find).orElse(report);
+        @SuppressWarnings("unchecked")
+        var annotated = (Map<String, Object>) freshness.annotate(relation, new LinkedHashMap<>()).get("freshness");
+        return annotated;
     }
 
     private static RuntimeException asRuntime(Exception e) {
@@ -191,12 +229,20 @@ public final class ReportHandlers {
     /** A report as the catalogue lists it. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record CatalogueEntry(String name, String title, String description, String kind, List<ColumnEntry> columns,
-                                 List<String> sources, Freshness freshness, String url) {
+                                 List<String> sources, Map<String, Object> freshness, String url) {
 
-        static CatalogueEntry of(Report report, Map<String, Boolean> populated) {
+        static CatalogueEntry of(Report report, Map<String, Boolean> populated, Map<String, Object> refreshed) {
             var freshness = report.materializedView()
-                    .map(mv -> new Freshness(mv, populated.getOrDefault(mv, false)))
-                    .orElse(null);
+                    .map(mv -> {
+                        var entry = new LinkedHashMap<String, Object>();
+                        entry.put("relation", mv);
+                        entry.put("populated", populated.getOrDefault(mv, false));
+                        if (refreshed != null) {
+                            entry.putAll(refreshed);
+                        }
+                        return (Map<String, Object>) entry;
+                    })
+                    .orElse(refreshed);
             return new CatalogueEntry(report.name(), report.title(), report.description(), report.kind().name(),
                     report.columns().stream().map(c -> new ColumnEntry(c.name(), c.type())).toList(),
                     report.sourceNames(), freshness, "/api/reports/" + report.name());
@@ -206,8 +252,5 @@ public final class ReportHandlers {
     public record ColumnEntry(String name, String type) {
     }
 
-    /** How fresh the materialized view behind a report is; refresh history is added by the refresh feature. */
-    public record Freshness(String relation, boolean populated) {
-    }
 
 }

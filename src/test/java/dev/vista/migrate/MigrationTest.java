@@ -27,9 +27,10 @@ class MigrationTest {
     void migrating_an_empty_database_creates_the_tables_then_every_view_in_dependency_order() {
         var result = new Migrator(dataSource, ChangelogSource.directory(TestDatabase.projectRoot())).migrate();
 
-        assertThat(result.changesets()).containsExactly("db/tables/001-users.sql::001-users", "db/tables/002-page-visits.sql::002-page-visits");
+        assertThat(result.changesets()).containsExactly("db/tables/001-users.sql::001-users", "db/tables/002-page-visits.sql::002-page-visits",
+                "db/tables/003-refresh-history.sql::003-refresh-history", "db/tables/004-page-visits-visit-date-index.sql::004-page-visits-visit-date-index");
         assertThat(result.create()).containsExactlyInAnyOrder(
-                "daily_totals", "section_daily", "user_stats", "visit_log", "visits_summary", "visits_summary_mv");
+                "daily_totals", "section_daily", "section_daily_incremental", "user_stats", "visit_log", "visits_summary", "visits_summary_mv");
         // a view comes after the views it selects from, whatever the file names say
         assertThat(result.create().indexOf("visits_summary")).isLessThan(result.create().indexOf("daily_totals"));
         assertThat(result.create().indexOf("visits_summary")).isLessThan(result.create().indexOf("visits_summary_mv"));
@@ -40,7 +41,8 @@ class MigrationTest {
                 WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'v', 'm') ORDER BY relname
                 """).fetch(0, String.class);
         assertThat(relations).containsExactly("daily_totals:v", "databasechangelog:r", "databasechangeloglock:r", "page_visits:r",
-                "section_daily:m", "user_stats:v", "users:r", "visit_log:v", "visits_summary:v", "visits_summary_mv:m");
+                "refresh_history:r", "section_daily:m", "section_daily_incremental:v", "user_stats:v", "users:r", "visit_log:v",
+                "visits_summary:v", "visits_summary_mv:m");
         var uniqueIndexes = TestDatabase.dsl(dataSource).resultQuery("""
                 SELECT indexrelid::regclass::text FROM pg_index WHERE indisunique AND indrelid = 'section_daily'::regclass
                 """).fetch(0, String.class);

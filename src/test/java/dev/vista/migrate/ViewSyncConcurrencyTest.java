@@ -54,10 +54,11 @@ class ViewSyncConcurrencyTest {
 
         assertThat(results).filteredOn(r -> r.summary().equals("up to date")).hasSize(1);
         var worker = results.stream().filter(r -> !r.changedNothing()).findFirst().orElseThrow();
-        assertThat(worker.changesets()).hasSize(2);
-        assertThat(worker.create()).hasSize(6);
-        assertThat(catalog.changesets()).containsExactly("001-users", "002-page-visits");
-        assertThat(catalog.managedViews()).hasSize(6);
+        assertThat(worker.changesets()).hasSize(4);
+        assertThat(worker.create()).hasSize(7);
+        assertThat(catalog.changesets()).containsExactly("001-users", "002-page-visits", "003-refresh-history",
+                "004-page-visits-visit-date-index");
+        assertThat(catalog.managedViews()).hasSize(7);
     }
 
     private static void awaitWaiters(Connection connection, int waiters) throws Exception {

@@ -60,7 +60,7 @@ class ViewSyncOrderTest {
         assertThat(result.create()).containsSubsequence("visits_summary", "visits_summary_mv");
         assertThat(result.repopulate()).containsExactlyInAnyOrder("b_middle", "section_daily", "visits_summary_mv");
         assertThat(catalog.views().keySet()).containsExactly("a_top", "b_middle", "c_base", "daily_totals", "section_daily",
-                "user_stats", "visit_log", "visits_summary", "visits_summary_mv");
+                "section_daily_incremental", "user_stats", "visit_log", "visits_summary", "visits_summary_mv");
         assertThat(catalog.columns("a_top")).containsExactly("section text", "visits bigint");
     }
 }

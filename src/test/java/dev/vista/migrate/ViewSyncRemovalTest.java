@@ -47,7 +47,7 @@ class ViewSyncRemovalTest {
 
         assertThat(result.drop()).containsExactlyInAnyOrder("daily_totals", "visits_summary_mv");
         assertThat(result.replace()).isEmpty();
-        assertThat(catalog.views().keySet()).containsExactly("hand_made", "hand_made_on_user_stats", "section_daily", "user_stats",
+        assertThat(catalog.views().keySet()).containsExactly("hand_made", "hand_made_on_user_stats", "section_daily", "section_daily_incremental", "user_stats",
                 "visit_log", "visits_summary");
         assertThat(catalog.managedViews()).noneMatch(row -> row.startsWith("daily_totals") || row.startsWith("visits_summary_mv"));
         assertThat(schema.migrator(dataSource).migrate().summary()).isEqualTo("up to date");

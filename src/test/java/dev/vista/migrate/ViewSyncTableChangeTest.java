@@ -49,12 +49,12 @@ class ViewSyncTableChangeTest {
         var reader = catalog.createRole("reader");
         catalog.execute("GRANT SELECT ON visit_log, section_daily TO " + reader);
         catalog.execute("CREATE INDEX section_daily_by_p95 ON section_daily (p95_duration_ms)");
-        schema.addChangeset("003-durations-and-no-emails", CHANGESET);
+        schema.addChangeset("005-durations-and-no-emails", CHANGESET);
         schema.editView("visit_log", "       u.username,\n       u.email\n", "       u.username\n");
 
         var result = schema.migrator(dataSource).migrate();
 
-        assertThat(result.changesets()).containsExactly("db/tables/003-durations-and-no-emails.sql::003-durations-and-no-emails");
+        assertThat(result.changesets()).containsExactly("db/tables/005-durations-and-no-emails.sql::005-durations-and-no-emails");
         assertThat(result.replace()).contains("visit_log", "section_daily");
         assertThat(catalog.columns("visit_log")).containsExactly("visit_id bigint", "visit_time timestamp with time zone",
                 "section text", "duration_ms bigint", "user_id bigint", "username text");
@@ -66,7 +66,7 @@ class ViewSyncTableChangeTest {
         assertThat(catalog.indexes("section_daily")).contains(
                 "CREATE INDEX section_daily_by_p95 ON public.section_daily USING btree (p95_duration_ms)",
                 "CREATE UNIQUE INDEX section_daily_visit_date_section_key ON public.section_daily USING btree (visit_date, section)");
-        assertThat(catalog.views().keySet()).containsExactly("daily_totals", "section_daily", "user_stats", "visit_log",
+        assertThat(catalog.views().keySet()).containsExactly("daily_totals", "section_daily", "section_daily_incremental", "user_stats", "visit_log",
                 "visits_summary", "visits_summary_mv");
         assertThat(schema.migrator(dataSource).migrate().summary()).isEqualTo("up to date");
     }
@@ -74,7 +74,7 @@ class ViewSyncTableChangeTest {
     @Test
     void dropping_a_column_a_view_file_still_uses_fails_naming_that_file_and_changes_nothing() {
         var before = catalog.views();
-        schema.addChangeset("003-durations-and-no-emails", CHANGESET);
+        schema.addChangeset("005-durations-and-no-emails", CHANGESET);
 
         assertThatThrownBy(() -> schema.migrator(dataSource).migrate())
                 .isInstanceOf(MigrationException.class)
@@ -83,6 +83,7 @@ class ViewSyncTableChangeTest {
 
         assertThat(catalog.views()).isEqualTo(before);
         assertThat(catalog.columns("users")).anyMatch(column -> column.startsWith("email"));
-        assertThat(catalog.changesets()).containsExactly("001-users", "002-page-visits");
+        assertThat(catalog.changesets()).containsExactly("001-users", "002-page-visits", "003-refresh-history",
+                "004-page-visits-visit-date-index");
     }
 }

@@ -67,7 +67,7 @@ class DemoDataTest {
                     || ' ' || (SELECT string_agg(indexrelid::regclass::text, ',' ORDER BY 1) FROM pg_index WHERE indrelid = 'page_visits'::regclass)
                 """).fetchOne(0, String.class);
         assertThat(schema).as("keys and indexes set aside for the load are back")
-                .isEqualTo("page_visits_duration_ms_check,page_visits_pkey,page_visits_user_id_fkey page_visits_pkey,page_visits_user_id_idx");
+                .isEqualTo("page_visits_duration_ms_check,page_visits_pkey,page_visits_user_id_fkey page_visits_pkey,page_visits_user_id_idx,page_visits_visit_date_idx");
 
         var fingerprint = "SELECT md5(string_agg(concat_ws(':', id, user_id, section, duration_ms), ',' ORDER BY id)) FROM page_visits";
         var first = dsl.resultQuery(fingerprint).fetchOne(0, String.class);

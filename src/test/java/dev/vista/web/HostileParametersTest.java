@@ -146,6 +146,10 @@ class HostileParametersTest {
                 var wellFormed = body.has("code") && body.has("message") && body.has("details") && body.has("hint");
                 return wellFormed && !hit.body().contains("Exception") ? "" : where;
             }
+            if (hit.path().equals("/api/reports/")) {
+                // the trailing slash is the catalogue, which is not rows of a report
+                return body.isArray() && body.findValues("kind").size() == body.size() ? "" : where;
+            }
             if (hit.path().contains("/compare")) {
                 return body.path("identical").asBoolean() ? "" : where;
             }

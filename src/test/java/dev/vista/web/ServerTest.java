@@ -71,10 +71,12 @@ class ServerTest {
             assertThat(summary.get("title").asText()).isEqualTo("Visits per user, section and day");
             assertThat(summary.get("kind").asText()).isEqualTo("view");
             assertThat(JSON.convertValue(summary.get("sources"), List.class)).containsExactly("view", "materialized", "groupby");
-            assertThat(summary.get("freshness").toString()).isEqualTo("{\"relation\":\"visits_summary_mv\",\"populated\":true}");
+            assertThat(summary.get("freshness").get("relation").asText()).isEqualTo("visits_summary_mv");
+            assertThat(summary.get("freshness").get("populated").asBoolean()).isTrue();
             assertThat(JSON.convertValue(find(reports, "user_stats").get("sources"), List.class)).containsExactly("view", "groupby");
             assertThat(find(reports, "user_stats").get("freshness").isNull()).isTrue();
-            assertThat(find(reports, "section_daily").get("freshness").toString()).isEqualTo("{\"relation\":\"section_daily\",\"populated\":true}");
+            assertThat(find(reports, "section_daily").get("freshness").get("relation").asText()).isEqualTo("section_daily");
+            assertThat(find(reports, "section_daily").get("freshness").get("populated").asBoolean()).isTrue();
             assertThat(summary.get("columns").toString()).isEqualTo(
                     "[{\"name\":\"user_id\",\"type\":\"bigint\"},{\"name\":\"section\",\"type\":\"text\"},"
                             + "{\"name\":\"visit_date\",\"type\":\"date\"},{\"name\":\"visits\",\"type\":\"bigint\"}]");
