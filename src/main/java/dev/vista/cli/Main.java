@@ -15,6 +15,7 @@ import dev.vista.seed.DemoData;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -51,9 +52,14 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, System.getenv(), out, err);
+    }
+
+    /** With the environment given, so tests can point the command line at their own database. */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         var arguments = new ArrayList<>(List.of(args));
         var command = arguments.isEmpty() ? "serve" : arguments.removeFirst();
-        var config = Config.fromEnvironment(System.getenv());
+        var config = Config.fromEnvironment(env);
         try {
             return switch (command) {
                 case "serve" -> serve(config);
