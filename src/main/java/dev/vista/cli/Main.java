@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -58,7 +59,17 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        return run(args, out, err, Config.fromEnvironment(System.getenv()));
+        return run(args, System.getenv(), out, err);
+    }
+
+    /** With the environment given, so tests can point the command line at their own database. */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        try {
+            return run(args, out, err, Config.fromEnvironment(env));
+        } catch (RuntimeException e) {
+            err.println("vista: " + messages(e));
+            return 1;
+        }
     }
 
     /** As {@link #run(String[], PrintStream, PrintStream)}, with the configuration given instead of read from the environment. */
