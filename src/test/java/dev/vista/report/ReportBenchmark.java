@@ -6,9 +6,6 @@ import dev.vista.generated.DefaultSchema;
 import dev.vista.seed.DemoData;
 import dev.vista.testing.TestDatabase;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,7 +20,7 @@ import org.jooq.DSLContext;
 /**
  * How the sources of {@code visits_summary} compare, and what HTTP adds to a page of rows. Not a test: a main
  * that seeds {@code bench.visits} visits (default 1M, 1000 users) into a fresh database and prints medians over
- * interleaved runs (after three rounds of warm-up), so that drift of the machine hits every contender alike.
+ * interleaved runs (after a round of warm-up, and many warm-up requests for HTTP), so that drift of the machine hits every contender alike.
  *
  * <pre>
  * ./mvnw -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.vista.report.ReportBenchmark \
@@ -37,6 +34,8 @@ public final class ReportBenchmark {
     /** A measured contender: its name and its median in milliseconds over the runs. */
     public record Median(String name, double millis, int runs) {
     }
+
+    static final int WARM_UP_REQUESTS = Integer.getInteger("bench.warmup", 300);
 
     private ReportBenchmark() {
     }
@@ -69,14 +68,15 @@ public final class ReportBenchmark {
             print("visits_summary, whole report (" + rowCount(dataSource) + " rows), all rows fetched", whole);
             var oneUser = sources(dataSource, ReportQuery.parse("user_id=eq.42"), runs);
             print("visits_summary?user_id=eq.42", oneUser);
-            var http = httpOverhead(dataSource, runs * 3);
-            print("a 100-row page: HTTP (JSON, Javalin) against the same query through plain JDBC", http);
+            var http = httpOverhead(dataSource, runs * 11);
+            print("a 100-row page: HTTP (JSON, Javalin), in-process API (transaction, jOOQ, JSON), plain JDBC", http);
 
             System.out.printf("%nRESULT visits=%d view/groupby=%.3f materialized/groupby=%.3f | user_id=eq.42: view/groupby=%.3f materialized/groupby=%.3f"
-                            + " | page http/jdbc view=%.3f materialized=%.3f%n",
+                            + " | page http/jdbc view=%.3f materialized=%.3f api/jdbc view=%.3f materialized=%.3f%n",
                     visits, ratio(whole, "view", "groupby"), ratio(whole, "materialized", "groupby"),
                     ratio(oneUser, "view", "groupby"), ratio(oneUser, "materialized", "groupby"),
-                    ratio(http, "http view", "jdbc view"), ratio(http, "http materialized", "jdbc materialized"));
+                    ratio(http, "http view", "jdbc view"), ratio(http, "http materialized", "jdbc materialized"),
+                    ratio(http, "api view", "jdbc view"), ratio(http, "api materialized", "jdbc materialized"));
         }
     }
 
@@ -102,30 +102,44 @@ public final class ReportBenchmark {
 
     /**
      * The latency of {@code GET /api/reports/visits_summary?limit=100} (view and materialized source) against the
-     * same SQL sent through plain JDBC on a pooled connection, every value read.
+     * same SQL sent through plain JDBC on a pooled connection, every value read; in between, the same page through
+     * {@link Reports#stream} and {@link JsonRows} in-process ("api"), which splits the overhead into the read-only
+     * transaction and jOOQ on one side and HTTP on the other.
      */
     public static List<Median> httpOverhead(DataSource dataSource, int runs) throws Exception {
         var reports = reports(dataSource);
         var dsl = TestDatabase.dsl(dataSource);
         var app = Vista.app(config(), dataSource).start(0);
         try {
-            var http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             var contenders = new LinkedHashMap<String, Callable<Long>>();
             for (var source : List.of("view", "materialized")) {
                 var uri = URI.create("http://localhost:" + app.port() + "/api/reports/visits_summary?limit=100&source=" + source);
-                contenders.put("http " + source, () -> {
-                    var response = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
-                    if (response.statusCode() != 200) {
-                        throw new IllegalStateException(uri + " answered " + response.statusCode() + ": " + response.body());
-                    }
-                    return (long) response.body().length();
-                });
-                var select = reports.select("visits_summary", ReportQuery.all().withLimit(100).withSource(source)).rows();
-                contenders.put("jdbc " + source, () -> jdbc(dataSource, dsl, select));
+                contenders.put("http " + source, () -> get(uri));
+                var page = reports.select("visits_summary", ReportQuery.all().withLimit(100).withSource(source));
+                contenders.put("api " + source, () -> reports.stream(page, false, (total, cursor) ->
+                        JsonRows.write(cursor, java.io.OutputStream.nullOutputStream())));
+                contenders.put("jdbc " + source, () -> jdbc(dataSource, dsl, page.rows()));
+            }
+            // the JIT compiles the request path only after many requests: warm every contender well before timing
+            for (int i = 0; i < WARM_UP_REQUESTS; i++) {
+                for (var contender : contenders.values()) {
+                    contender.call();
+                }
             }
             return interleaved(contenders, runs);
         } finally {
             app.stop();
+        }
+    }
+
+    /** A GET on the calling thread (HttpURLConnection keeps connections alive): no client-side thread hand-offs. */
+    static long get(URI uri) throws Exception {
+        var connection = (java.net.HttpURLConnection) uri.toURL().openConnection();
+        try (var in = connection.getInputStream()) {
+            if (connection.getResponseCode() != 200) {
+                throw new IllegalStateException(uri + " answered " + connection.getResponseCode());
+            }
+            return in.readAllBytes().length;
         }
     }
 
@@ -156,7 +170,7 @@ public final class ReportBenchmark {
         contenders.keySet().forEach(name -> times.put(name, new ArrayList<>()));
         var order = new ArrayList<>(contenders.keySet());
         var random = new Random(42);
-        var warmUp = 3;
+        var warmUp = Integer.getInteger("bench.warmupRounds", 1);
         for (int round = 1 - warmUp; round <= runs; round++) {
             Collections.shuffle(order, random);
             for (var name : order) {
