@@ -24,6 +24,9 @@ public record ReportQuery(List<Filter> filters, List<Order> order, Optional<List
 
     public static final Set<String> RESERVED = Set.of("select", "order", "limit", "offset", "source");
 
+    /** PostgREST parameters Vista does not implement: named in the error rather than taken for unknown columns. */
+    static final Set<String> UNSUPPORTED = Set.of("or", "and", "not.or", "not.and");
+
     public ReportQuery {
         filters = List.copyOf(filters);
         order = List.copyOf(order);
@@ -78,6 +81,12 @@ public record ReportQuery(List<Filter> filters, List<Order> order, Optional<List
         for (var entry : params.entrySet()) {
             // "a=1&&b=2" has an empty parameter that names nothing: skipped, as every web framework does
             var stray = entry.getKey().isEmpty() && entry.getValue().stream().allMatch(String::isEmpty);
+            if (UNSUPPORTED.contains(entry.getKey())) {
+                throw new InvalidQueryException("unsupported_parameter", entry.getKey(),
+                        entry.getKey() + "=... (PostgREST's logical groups) is not supported",
+                        InvalidQueryException.details("parameter", entry.getKey()),
+                        "filters on different parameters are ANDed; for OR on one column use in.(a,b)");
+            }
             if (!RESERVED.contains(entry.getKey()) && !stray) {
                 for (var value : entry.getValue()) {
                     filters.add(filter(entry.getKey(), value));

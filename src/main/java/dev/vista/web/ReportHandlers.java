@@ -2,27 +2,29 @@ package dev.vista.web;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.vista.csv.CsvExport;
+import dev.vista.refresh.Freshness;
 import dev.vista.report.JsonRows;
 import dev.vista.report.Report;
 import dev.vista.report.ReportQuery;
 import dev.vista.report.ReportSelect;
 import dev.vista.report.Reports;
 import io.javalin.http.Context;
-import dev.vista.csv.CsvExport;
-import dev.vista.refresh.Freshness;
 import io.javalin.http.Header;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
-import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
-import org.eclipse.jetty.io.EofException;
-import org.jooq.exception.DataAccessException;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EofException;
+import org.jooq.Cursor;
+import org.jooq.Record;
+import org.jooq.exception.DataAccessException;
 
 /**
  * The report endpoints: the catalogue, a report's rows as JSON (PostgREST's query conventions), the
@@ -75,15 +77,7 @@ public final class ReportHandlers {
         reports.stream(select, prefersExactCount(ctx), (total, cursor) -> {
             total.ifPresent(count -> contentRange(ctx, query, count));
             if (single) {
-                var first = cursor.fetchNext();
-                if (first == null || cursor.fetchNext() != null) {
-                    throw new ApiException(406, "not_one_row",
-                            "a single object was asked for (Accept: " + OBJECT + ") but the query returns " + (first == null ? "no rows" : "more than one row"),
-                            null, "filter the report down to exactly one row, e.g. by its key");
-                }
-                ctx.contentType(OBJECT + "; charset=utf-8");
-                JsonRows.writeOne(cursor, first, ctx.outputStream());
-                return 1L;
+                return writeSingleObject(ctx, cursor);
             }
             ctx.contentType(JSON);
             return JsonRows.write(cursor, ctx.outputStream());
@@ -169,6 +163,19 @@ public final class ReportHandlers {
 
     static boolean wantsCsv(String accept) {
         return accept != null && Arrays.stream(accept.split(",")).map(t -> t.split(";")[0].strip().toLowerCase()).anyMatch(CSV::equals);
+    }
+
+    /** PostgREST's {@code application/vnd.pgrst.object+json}: the one row as an object, 406 for none or several. */
+    private static long writeSingleObject(Context ctx, Cursor<Record> cursor) throws IOException {
+        var first = cursor.fetchNext();
+        if (first == null || cursor.fetchNext() != null) {
+            throw new ApiException(406, "not_one_row",
+                    "a single object was asked for (Accept: " + OBJECT + ") but the query returns " + (first == null ? "no rows" : "more than one row"),
+                    null, "filter the report down to exactly one row, e.g. by its key");
+        }
+        ctx.contentType(OBJECT + "; charset=utf-8");
+        JsonRows.writeOne(cursor, first, ctx.outputStream());
+        return 1;
     }
 
     /** GET /api/reports/{name}/compare: the same query on every source, with plans, times and a digest of the rows. */

@@ -422,6 +422,10 @@ class ReportRowsTest {
                     + " several separated by commas, e.g. order=visits.desc,user_id\"}");
             var rename = client.get("/api/reports/visits_summary?select=n:visits");
             assertThat(JSON.readTree(rename.body().string()).get("code").asText()).isEqualTo("invalid_select");
+            var or = client.get("/api/reports/visits_summary?or=(user_id.eq.1,user_id.eq.2)");
+            assertThat(or.code()).isEqualTo(400);
+            assertThat(or.body().string()).isEqualTo("{\"code\":\"unsupported_parameter\",\"message\":\"or=... (PostgREST's logical groups) is not supported\","
+                    + "\"details\":{\"parameter\":\"or\"},\"hint\":\"filters on different parameters are ANDed; for OR on one column use in.(a,b)\"}");
             var unclosed = client.get("/api/reports/visits_summary?" + param("section", "in.(\"a,b)"));
             assertThat(JSON.readTree(unclosed.body().string()).get("message").asText()).isEqualTo("section=in.(\"a,b): a double quote is not closed");
         });
