@@ -7,6 +7,7 @@ import static io.javalin.apibuilder.ApiBuilder.post;
 
 import dev.vista.csv.CsvExport;
 import dev.vista.database.Database;
+import dev.vista.database.ReaderPool;
 import dev.vista.generated.DefaultSchema;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.Migrator;
@@ -76,8 +77,10 @@ public final class Vista implements AutoCloseable {
 
     /** The HTTP API over a migrated database; tests build exactly this against their own database. */
     public static Javalin app(Config config, DataSource dataSource) {
-        var dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
-        var reports = new Reports(dsl, ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA), config.statementTimeout());
+        var catalogue = ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA);
+        var readers = ReaderPool.beside(dataSource, config.statementTimeout());
+        var reports = readers.map(pool -> Reports.onReadOnlySessions(DSL.using(pool.dataSource(), SQLDialect.POSTGRES), catalogue, config.statementTimeout()))
+                .orElseGet(() -> new Reports(DSL.using(dataSource, SQLDialect.POSTGRES), catalogue, config.statementTimeout()));
         var health = new HealthHandler(dataSource);
         var refresher = Refresher.of(dataSource, config.refresh().timeout());
         var reportHandlers = new ReportHandlers(reports, new CsvExport(dataSource, config.statementTimeout()), refresher.freshness());
@@ -101,6 +104,7 @@ public final class Vista implements AutoCloseable {
                 });
             });
             Errors.register(javalin);
+            readers.ifPresent(pool -> javalin.events.serverStopped(pool::close));
         });
     }
 

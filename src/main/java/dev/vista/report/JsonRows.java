@@ -7,11 +7,17 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAccessor;
 import org.jooq.Cursor;
+import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.exception.DataAccessException;
 
 // Writes rows as a JSON array of objects straight from a jOOQ cursor, one row in memory at a time.
 public final class JsonRows {
@@ -25,6 +31,34 @@ public final class JsonRows {
     }
 
     public static long write(Cursor<? extends Record> cursor, OutputStream out) throws IOException {
+        var columns = columns(cursor.fields());
+        if (columns == null) {
+            return writeRecords(cursor, out);
+        }
+        // Straight from the JDBC result set, each column read by its type: no jOOQ record per row and no
+        // java.sql.Date on the way (PgJDBC builds those through a Calendar), the same JSON as writeValue writes.
+        long rows = 0;
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            var names = names(cursor);
+            var results = cursor.resultSet();
+            json.writeStartArray();
+            while (results.next()) {
+                json.writeStartObject();
+                for (int i = 0; i < names.length; i++) {
+                    json.writeFieldName(names[i]);
+                    columns[i].write(json, results, i + 1);
+                }
+                json.writeEndObject();
+                rows++;
+            }
+            json.writeEndArray();
+        } catch (SQLException e) {
+            throw new DataAccessException(e.getMessage(), e);
+        }
+        return rows;
+    }
+
+    private static long writeRecords(Cursor<? extends Record> cursor, OutputStream out) throws IOException {
         long rows = 0;
         try (JsonGenerator json = JSON.createGenerator(out)) {
             var names = names(cursor);
@@ -36,6 +70,57 @@ public final class JsonRows {
             json.writeEndArray();
         }
         return rows;
+    }
+
+    /** Reads one column of the current row and writes it as JSON. */
+    @FunctionalInterface
+    private interface Column {
+        void write(JsonGenerator json, ResultSet results, int index) throws SQLException, IOException;
+    }
+
+    /** A reader per column, or null when a column has a type without one (then rows go through jOOQ records). */
+    private static Column[] columns(Field<?>[] fields) {
+        var columns = new Column[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            columns[i] = column(fields[i].getType());
+            if (columns[i] == null) {
+                return null;
+            }
+        }
+        return columns;
+    }
+
+    private static Column column(Class<?> type) {
+        if (type == Long.class || type == Integer.class || type == Short.class) {
+            return (json, rs, i) -> {
+                var value = rs.getLong(i);
+                if (rs.wasNull()) {
+                    json.writeNull();
+                } else {
+                    json.writeNumber(value);
+                }
+            };
+        }
+        if (type == String.class) {
+            return (json, rs, i) -> writeValue(json, rs.getString(i));
+        }
+        if (type == BigDecimal.class) {
+            return (json, rs, i) -> writeValue(json, rs.getBigDecimal(i));
+        }
+        if (type == Boolean.class) {
+            return (json, rs, i) -> {
+                var value = rs.getBoolean(i);
+                if (rs.wasNull()) {
+                    json.writeNull();
+                } else {
+                    json.writeBoolean(value);
+                }
+            };
+        }
+        if (type == LocalDate.class || type == OffsetDateTime.class || type == LocalDateTime.class) {
+            return (json, rs, i) -> writeValue(json, rs.getObject(i, type));
+        }
+        return null;
     }
 
     /** One row as a JSON object (PostgREST's {@code application/vnd.pgrst.object+json}). */

@@ -36,11 +36,26 @@ public final class Reports {
     private final DSLContext dsl;
     private final ReportCatalogue catalogue;
     private final Duration statementTimeout;
+    private final boolean readOnlySessions;
 
+    /** Reports read through {@code dsl}, each read in a read-only transaction that sets the statement timeout. */
     public Reports(DSLContext dsl, ReportCatalogue catalogue, Duration statementTimeout) {
+        this(dsl, catalogue, statementTimeout, false);
+    }
+
+    /**
+     * Reports read through connections whose sessions are read-only with the statement timeout already set
+     * ({@link dev.vista.database.ReaderPool}), so a page that fits one fetch runs as a single statement.
+     */
+    public static Reports onReadOnlySessions(DSLContext readers, ReportCatalogue catalogue, Duration statementTimeout) {
+        return new Reports(readers, catalogue, statementTimeout, true);
+    }
+
+    private Reports(DSLContext dsl, ReportCatalogue catalogue, Duration statementTimeout, boolean readOnlySessions) {
         this.dsl = dsl;
         this.catalogue = catalogue;
         this.statementTimeout = statementTimeout;
+        this.readOnlySessions = readOnlySessions;
     }
 
     public ReportCatalogue catalogue() {
@@ -82,6 +97,15 @@ public final class Reports {
      * reads the same snapshot as the rows.
      */
     public <T> T stream(ReportSelect select, boolean countTotal, RowsWriter<T> writer) {
+        if (readOnlySessions && !countTotal && select.query().limit().orElse(Long.MAX_VALUE) <= FETCH_SIZE) {
+            // A page that fits one fetch needs no cursor, and the session is read-only with its timeout already:
+            // one statement in autocommit, one round trip.
+            try (var cursor = dsl.fetchLazy(select.rows())) {
+                return writer.write(OptionalLong.empty(), cursor);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return read(t -> {
             var total = countTotal ? OptionalLong.of(t.fetchValue(select.count())) : OptionalLong.empty();
             try (var cursor = t.fetchLazy(select.rows().fetchSize(FETCH_SIZE))) {

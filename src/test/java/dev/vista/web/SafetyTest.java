@@ -9,6 +9,7 @@ import dev.vista.Vista;
 import dev.vista.seed.DemoData;
 import dev.vista.testing.TestDatabase;
 import io.javalin.testtools.JavalinTest;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,16 +55,46 @@ class SafetyTest {
         hikari.setPassword(dataSource.getPassword());
         hikari.setMaximumPoolSize(1);
         hikari.setConnectionTimeout(500);
-        try (var pool = new HikariDataSource(hikari); var held = pool.getConnection()) {
+        // The only reader connection waits on a lock held here, so the next request finds the pool empty.
+        try (var pool = new HikariDataSource(hikari); var locker = dataSource.getConnection()) {
+            locker.setAutoCommit(false);
+            locker.createStatement().execute("LOCK TABLE page_visits IN ACCESS EXCLUSIVE MODE");
             JavalinTest.test(Vista.app(Config.fromEnvironment(Map.of()), pool), (server, client) -> {
+                var stuck = java.util.concurrent.CompletableFuture.supplyAsync(() -> client.get("/api/reports/visits_summary?limit=1").code());
+                dev.vista.testing.Await.until("the first read waits on the lock", () -> count(locker, "SELECT count(*) FROM pg_locks WHERE NOT granted") > 0);
                 var started = System.nanoTime();
                 var response = client.get("/api/reports/visits_summary?limit=1");
                 assertThat(response.code()).isEqualTo(503);
                 assertThat(response.body().string()).isEqualTo("{\"code\":\"database_unavailable\","
                         + "\"message\":\"the database is unreachable or busy; try again shortly\",\"details\":null,\"hint\":null}");
                 assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3_000);
+                locker.rollback();
+                assertThat(stuck.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("the waiting read completes once the lock is gone").isEqualTo(200);
             });
-            assertThat(held.isValid(1)).isTrue();
+        }
+    }
+
+    @Test
+    void the_reader_pool_opens_read_only_sessions_with_the_statement_timeout() throws Exception {
+        try (var readers = dev.vista.database.ReaderPool.beside(dataSource, java.time.Duration.ofSeconds(7)).orElseThrow();
+             var connection = readers.dataSource().getConnection();
+             var rows = connection.createStatement().executeQuery(
+                     "SELECT current_setting('transaction_read_only'), current_setting('statement_timeout')")) {
+            rows.next();
+            assertThat(List.of(rows.getString(1), rows.getString(2))).containsExactly("on", "7s");
+            assertThat(connection.getAutoCommit()).isTrue();
+            var write = org.assertj.core.api.Assertions.catchThrowable(() -> connection.createStatement().execute("DELETE FROM page_visits"));
+            assertThat(write).hasMessageContaining("cannot execute DELETE in a read-only transaction");
+        }
+        assertThat(TestDatabase.dsl(dataSource).fetchCount(dev.vista.generated.Tables.PAGE_VISITS)).isEqualTo(100_000);
+    }
+
+    private static long count(java.sql.Connection connection, String sql) {
+        try (var rows = connection.createStatement().executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 
