@@ -36,6 +36,13 @@ final class Timings {
     private Timings() {
     }
 
+    /** How long {@code work} took, in milliseconds. */
+    static double time(Work work) throws Exception {
+        var started = System.nanoTime();
+        work.run();
+        return (System.nanoTime() - started) / 1e6;
+    }
+
     static Map<String, Samples> interleaved(int warmups, int iterations, Map<String, Work> variants) throws Exception {
         for (int i = 0; i < warmups; i++) {
             for (var work : variants.values()) {

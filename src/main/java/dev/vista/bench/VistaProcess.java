@@ -39,6 +39,8 @@ final class VistaProcess implements AutoCloseable {
         builder.environment().put("VISTA_DATABASE_USER", database.user());
         builder.environment().put("VISTA_PORT", Integer.toString(port));
         builder.environment().put("VISTA_ADMIN_TOKEN", "bench");
+        // the bench refreshes what it measures itself; a scheduled refresh in the middle of a run would skew it
+        builder.environment().put("VISTA_REFRESH_SCHEDULES", "off");
         var server = new VistaProcess(builder.start(), port, log);
         out.println("bench: Vista serving on port " + port + " (pid " + server.process.pid() + ", log " + log + ")");
         server.awaitHealthy();

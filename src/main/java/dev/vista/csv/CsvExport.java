@@ -1,8 +1,5 @@
 package dev.vista.csv;
 
-import static org.jooq.impl.DSL.inline;
-import static org.jooq.impl.DSL.left;
-import static org.jooq.impl.DSL.when;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.BufferedOutputStream;
@@ -11,10 +8,8 @@ import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
-import org.jooq.Field;
 import org.jooq.Select;
 import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
@@ -49,10 +44,9 @@ public final class CsvExport {
         this.statementTimeout = statementTimeout;
     }
 
-    /** The COPY statement for a query: what {@link #write} runs. */
-    public String copySql(Select<?> query, Options options) {
-        var select = options.raw() ? query : neutralized(query);
-        return "COPY (" + renderer.renderInlined(select) + ") TO STDOUT WITH (FORMAT csv, HEADER)";
+    /** The COPY statement for a query: what {@link #write} runs (text cells are guarded as the rows arrive). */
+    public String copySql(Select<?> query) {
+        return "COPY (" + renderer.renderInlined(query) + ") TO STDOUT WITH (FORMAT csv, HEADER)";
     }
 
     /**
@@ -61,7 +55,8 @@ public final class CsvExport {
      * and the connection goes back to the pool.
      */
     public long write(Select<?> query, Options options, OutputStream out) throws IOException, SQLException {
-        var sql = copySql(query, options);
+        var sql = copySql(query);
+        var guard = options.raw() ? null : guardFor(query);
         var connection = dataSource.getConnection();
         var reusable = false;
         try {
@@ -77,9 +72,13 @@ public final class CsvExport {
                 buffered.write(BOM);
             }
             try {
+                var header = copy.readFromCopy();
+                if (header != null) {
+                    buffered.write(header);
+                }
                 byte[] row;
                 while ((row = copy.readFromCopy()) != null) {
-                    buffered.write(row);
+                    buffered.write(guard == null ? row : guard.guard(row));
                 }
                 buffered.flush();
             } catch (IOException clientGone) {
@@ -121,21 +120,13 @@ public final class CsvExport {
         }
     }
 
-    /** The same rows, with every text column guarded against formula injection. */
-    static Select<?> neutralized(Select<?> query) {
-        var report = query.asTable("report");
-        var fields = new ArrayList<Field<?>>();
-        for (var field : report.fields()) {
-            if (field.getType() == String.class) {
-                @SuppressWarnings("unchecked")
-                var text = (Field<String>) field;
-                fields.add(when(left(text, 1).in(inline("="), inline("+"), inline("-"), inline("@"), inline("\t"), inline("\r")),
-                        inline("'").concat(text)).else_(text).as(field.getName()));
-            } else {
-                fields.add(field);
-            }
+    /** Guards the text columns of the query's rows. */
+    static FormulaGuard guardFor(Select<?> query) {
+        var fields = query.getSelect();
+        var text = new boolean[fields.size()];
+        for (int i = 0; i < text.length; i++) {
+            text[i] = fields.get(i).getType() == String.class;
         }
-        // A projection over an ordered subquery keeps its order in PostgreSQL (a Subquery Scan does not sort).
-        return DSL.select(fields).from(report);
+        return new FormulaGuard(text);
     }
 }

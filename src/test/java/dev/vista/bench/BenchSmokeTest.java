@@ -26,6 +26,7 @@ class BenchSmokeTest {
 
         assertThat(Arrays.stream(lines).map(BenchReport.Line::scenario)).contains(
                 "seed", "visits_summary (JDBC)", "user_stats (JDBC)", "visits_summary (jOOQ, Reports API)", "user_stats (HTTP, 10,000-row page)", "refresh section_daily", "migrate",
+                "read section_daily, 1% of visits since its refresh", "readers of section_daily",
                 "100-row page of visits_summary_mv", "CSV export of visit_log");
         assertThat(lines).allSatisfy(line -> assertThat(line.value()).matches("n/a|[0-9,.]+ (ms|s|req/s|MB).*"));
         var markdown = Files.readString(output);

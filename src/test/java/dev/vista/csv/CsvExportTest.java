@@ -37,7 +37,8 @@ class CsvExportTest {
 
     static final List<String> NASTY = List.of(
             "plain", "with,comma", "with \"quotes\"", "line\nbreak", "crlf\r\nbreak", "ünïcødé ☃ 日本",
-            "=SUM(A1:A9)", "+1", "-1", "@cmd", "\ttab", "\rreturn", "'already", "trailing space ", "", "NULL");
+            "=SUM(A1:A9)", "+1", "-1", "@cmd", "\ttab", "\rreturn", "'already", "trailing space ", "", "NULL",
+            "=HYPERLINK(\"http://x\",\"y\")", "-1,5", "a,=b");
 
     @BeforeAll
     static void data() {
