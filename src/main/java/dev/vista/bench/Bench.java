@@ -92,27 +92,37 @@ public final class Bench {
             var migration = new Migrator(dataSource, ChangelogSource.classpath()).migrate();
             out.println("bench: schema " + migration.summary());
             seed(database);
-            reports(dataSource);
-            refreshes(dataSource);
-            migrations(dataSource);
+            // Each scenario's figures are written as soon as it ends, so a long run that fails late keeps the rest;
+            // a scenario that fails is recorded as failed, with its reason, and the next one runs.
+            scenario("reports", dataSource, () -> reports(dataSource));
+            scenario("refresh", dataSource, () -> refreshes(dataSource));
+            scenario("migrate", dataSource, () -> migrations(dataSource));
             try (var server = VistaProcess.start(database, out)) {
-                sources(dataSource, server);
-                http(dataSource, server);
-                csv(database, server);
+                scenario("sources", dataSource, () -> sources(dataSource, server));
+                scenario("HTTP", dataSource, () -> http(dataSource, server));
+                scenario("CSV", dataSource, () -> csv(database, server));
             }
-            var context = context(dataSource);
             out.println();
             out.print(report.table());
-            if (options.output().isPresent()) {
-                var title = String.format(Locale.ROOT, "%,d visits", options.visits());
-                BenchReport.write(options.output().get(), title, report.markdown(title, context));
-                out.println("bench: wrote " + options.output().get());
-            }
+            options.output().ifPresent(path -> out.println("bench: wrote " + path));
             return report.lines().toArray(BenchReport.Line[]::new);
         } finally {
             if (temporary != null) {
                 deleteRecursively(temporary);
             }
+        }
+    }
+
+    private void scenario(String name, DataSource dataSource, Timings.Work work) throws Exception {
+        try {
+            work.run();
+        } catch (Exception e) {
+            out.println("bench: " + name + " failed: " + e.getMessage());
+            report.notApplicable(name, "(scenario failed)", "failed: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+        if (options.output().isPresent()) {
+            var title = String.format(Locale.ROOT, "%,d visits", options.visits());
+            BenchReport.write(options.output().get(), title, report.markdown(title, context(dataSource)));
         }
     }
 

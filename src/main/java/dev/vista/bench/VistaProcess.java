@@ -41,6 +41,8 @@ final class VistaProcess implements AutoCloseable {
         builder.environment().put("VISTA_ADMIN_TOKEN", "bench");
         // the bench refreshes what it measures itself; a scheduled refresh in the middle of a run would skew it
         builder.environment().put("VISTA_REFRESH_SCHEDULES", "off");
+        // whole reports over 10M visits take longer than a production statement timeout; the bench measures them
+        builder.environment().put("VISTA_STATEMENT_TIMEOUT", "30m");
         var server = new VistaProcess(builder.start(), port, log);
         out.println("bench: Vista serving on port " + port + " (pid " + server.process.pid() + ", log " + log + ")");
         server.awaitHealthy();

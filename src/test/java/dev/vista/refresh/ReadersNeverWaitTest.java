@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReadersNeverWaitTest {
 
-    static final int VISITS = 300_000;
+    static final int VISITS = 1_000_000;
     static final int READERS = 6;
 
     static HikariDataSource readers;
