@@ -25,7 +25,7 @@ class BenchSmokeTest {
         var lines = new Bench(Config.fromEnvironment(Map.of()), options, new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
 
         assertThat(Arrays.stream(lines).map(BenchReport.Line::scenario)).contains(
-                "seed", "visits_summary (JDBC)", "user_stats (JDBC)", "visits_summary (jOOQ, Reports API)", "user_stats (HTTP, 10,000-row page)", "refresh section_daily", "migrate",
+                "seed", "visits_summary (JDBC)", "visits_summary, one user's rows (JDBC, 50 users a round)", "user_stats (JDBC)", "visits_summary (jOOQ, Reports API)", "user_stats (HTTP, 10,000-row page)", "refresh section_daily", "migrate",
                 "read section_daily, 1% of visits since its refresh", "readers of section_daily",
                 "100-row page of visits_summary_mv", "CSV export of visit_log");
         assertThat(lines).allSatisfy(line -> assertThat(line.value()).matches("n/a|[0-9,.]+ (ms|s|req/s|MB).*"));
