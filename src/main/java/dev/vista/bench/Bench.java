@@ -31,6 +31,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -467,12 +468,7 @@ public final class Bench {
             while (System.nanoTime() < until) {
                 var started = System.nanoTime();
                 try (var rows = statement.executeQuery()) {
-                    var columns = rows.getMetaData().getColumnCount();
-                    while (rows.next()) {
-                        for (int c = 1; c <= columns; c++) {
-                            rows.getObject(c);
-                        }
-                    }
+                    readAll(rows);
                 }
                 millis.add((System.nanoTime() - started) / 1e6);
             }
@@ -566,12 +562,7 @@ public final class Bench {
                     for (int i = 0; i < USERS_PER_ROUND; i++) {
                         statement.setLong(1, 1 + (long) i * options.users() / USERS_PER_ROUND);
                         try (var rows = statement.executeQuery()) {
-                            var columns = rows.getMetaData().getColumnCount();
-                            while (rows.next()) {
-                                for (int c = 1; c <= columns; c++) {
-                                    rows.getObject(c);
-                                }
-                            }
+                            readAll(rows);
                         }
                     }
                 }
@@ -598,23 +589,30 @@ public final class Bench {
         try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
             connection.setAutoCommit(false);
             statement.setFetchSize(10_000);
-            long rows = 0;
+            long rows;
             try (var result = statement.executeQuery(sql)) {
                 if (firstValue) {
                     result.next();
                     return result.getLong(1);
                 }
-                var columns = result.getMetaData().getColumnCount();
-                while (result.next()) {
-                    for (int i = 1; i <= columns; i++) {
-                        result.getObject(i);
-                    }
-                    rows++;
-                }
+                rows = readAll(result);
             }
             connection.commit();
             return rows;
         }
+    }
+
+    /** Reads every value of every row, as a client would, and returns the number of rows. */
+    private static long readAll(ResultSet result) throws SQLException {
+        var columns = result.getMetaData().getColumnCount();
+        long rows = 0;
+        while (result.next()) {
+            for (int i = 1; i <= columns; i++) {
+                result.getObject(i);
+            }
+            rows++;
+        }
+        return rows;
     }
 
     static void exec(DataSource dataSource, String sql) throws SQLException {

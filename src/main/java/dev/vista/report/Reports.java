@@ -17,6 +17,7 @@ import org.jooq.DSLContext;
 import org.jooq.OrderField;
 import org.jooq.Record;
 import org.jooq.Result;
+import org.jooq.ResultQuery;
 import org.jooq.impl.DSL;
 
 /**
@@ -100,20 +101,20 @@ public final class Reports {
         if (readOnlySessions && !countTotal && select.query().limit().orElse(Long.MAX_VALUE) <= FETCH_SIZE) {
             // A page that fits one fetch needs no cursor, and the session is read-only with its timeout already:
             // one statement in autocommit, one round trip.
-            try (var cursor = dsl.fetchLazy(select.rows())) {
-                return writer.write(OptionalLong.empty(), cursor);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return write(dsl, select.rows(), OptionalLong.empty(), writer);
         }
         return read(t -> {
             var total = countTotal ? OptionalLong.of(t.fetchValue(select.count())) : OptionalLong.empty();
-            try (var cursor = t.fetchLazy(select.rows().fetchSize(FETCH_SIZE))) {
-                return writer.write(total, cursor);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return write(t, select.rows().fetchSize(FETCH_SIZE), total, writer);
         });
+    }
+
+    private static <T> T write(DSLContext dsl, ResultQuery<Record> rows, OptionalLong total, RowsWriter<T> writer) {
+        try (var cursor = dsl.fetchLazy(rows)) {
+            return writer.write(total, cursor);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Runs the query on every source of its report and compares plans, times and results. */
