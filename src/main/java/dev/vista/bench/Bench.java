@@ -6,9 +6,9 @@ import static org.jooq.impl.DSL.max;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
 
-import dev.vista.Config;
+import dev.vista.config.Config;
 import dev.vista.database.Database;
-import dev.vista.database.DatabaseConfig;
+import dev.vista.config.DatabaseConfig;
 import dev.vista.generated.DefaultSchema;
 import dev.vista.report.ReportCatalogue;
 import dev.vista.report.ReportQuery;
@@ -16,6 +16,7 @@ import dev.vista.report.Reports;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.Migrator;
 import dev.vista.migrate.ViewFile;
+import dev.vista.refresh.Freshness;
 import dev.vista.refresh.RefreshRequest;
 import dev.vista.refresh.Refresher;
 import dev.vista.refresh.Trigger;
@@ -131,8 +132,9 @@ public final class Bench {
 
     private void seed(Database database) throws Exception {
         out.printf(Locale.ROOT, "bench: seeding %,d visits for %,d users%n", options.visits(), options.users());
-        var dsl = DemoData.using(database.dataSource());
-        var timing = new DemoData(dsl, line -> out.println("bench: seed: " + line)).seed(options.visits(), options.users());
+        var dsl = DSL.using(database.dataSource(), SQLDialect.POSTGRES);
+        var timing = new DemoData(dsl, refresher(database.dataSource()), Trigger.java, line -> out.println("bench: seed: " + line))
+                .seed(options.visits(), options.users());
         // The reference: the same rows in one bare INSERT ... SELECT generate_series, into a copy of page_visits
         // with the same keys and indexes, as anyone would write it in psql.
         exec(database.dataSource(), """
@@ -207,7 +209,7 @@ public final class Bench {
 
     /** The same comparison through Vista's Java API (jOOQ) and through its HTTP endpoint (a 10,000-row JSON page). */
     private void sources(DataSource dataSource, VistaProcess server) throws Exception {
-        var reports = new Reports(DSL.using(dataSource, SQLDialect.POSTGRES), ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA), Duration.ofMinutes(10));
+        var reports = Reports.of(dataSource, Duration.ofMinutes(10));
         var http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         for (var name : List.of("visits_summary", "user_stats")) {
             var sources = reports.report(name).sourceNames();
@@ -237,7 +239,8 @@ public final class Bench {
     }
 
     private void refreshes(DataSource dataSource) throws Exception {
-        var refresher = Refresher.of(dataSource, Duration.ofHours(2));
+        var refresher = refresher(dataSource);
+        var freshness = new Freshness(DSL.using(dataSource, SQLDialect.POSTGRES), ChangelogSource.classpath().viewFiles());
         var samples = Timings.interleaved(0, Math.min(options.iterations(), 3), new LinkedHashMap<>(Map.of(
                 "full", () -> refresher.refresh(RefreshRequest.of("section_daily")),
                 "concurrent", () -> refresher.refresh(RefreshRequest.of("section_daily").asConcurrent()))));
@@ -268,7 +271,7 @@ public final class Bench {
                 .orElseThrow().query();
         var reads = Timings.interleaved(options.warmups(), options.iterations(), new LinkedHashMap<>(Map.of(
                 "stored", () -> dsl.selectFrom(SECTION_DAILY).fetch(),
-                "realtime", () -> dsl.selectFrom(refresher.freshness().serve(SECTION_DAILY, "true", (k, v) -> { })).fetch(),
+                "realtime", () -> dsl.selectFrom(freshness.realtime(SECTION_DAILY).orElseThrow()).fetch(),
                 "plain", () -> dsl.fetch(query))));
         ratioLine("read section_daily, 1% of visits since its refresh", "realtime=true read", reads.get("realtime"),
                 "the view's query recomputed in full", reads.get("plain"), "< 0.5, and exact", r -> r < 0.5);
@@ -481,7 +484,7 @@ public final class Bench {
         var http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         var exports = new LinkedHashMap<String, String>();
         // The reference runs exactly the query Vista runs (the report's key order included), as jOOQ renders it.
-        var catalogue = ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA);
+        var catalogue = ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, ChangelogSource.classpath().viewFiles());
         var renderer = DSL.using(SQLDialect.POSTGRES);
         var urls = Map.of("visit_log", "/api/reports/visit_log.csv",
                 "visits_summary (source=groupby)", "/api/reports/visits_summary.csv?source=groupby");
@@ -527,6 +530,11 @@ public final class Bench {
         report.add(new BenchReport.Line("CSV export of visit_log", "peak RSS of the Vista process (-Xmx256m)", String.format(Locale.ROOT, "%.0f MB", rss),
                 "", "", Double.NaN, "< 400 MB", verdict(rss < 400)));
         report.note("CSV ratios are throughput ratios (reference time / Vista time): 1.0 means as fast as psql's \\copy into /dev/null.");
+    }
+
+    private static Refresher refresher(DataSource dataSource) {
+        var files = ChangelogSource.classpath().viewFiles();
+        return Refresher.of(dataSource, files, new Freshness(DSL.using(dataSource, SQLDialect.POSTGRES), files), Duration.ofHours(2));
     }
 
     private static String rate(long rows, long bytes, double millis) {

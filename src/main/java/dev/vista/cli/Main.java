@@ -1,12 +1,14 @@
 package dev.vista.cli;
 
-import dev.vista.Config;
 import dev.vista.Vista;
+import dev.vista.config.Config;
+import dev.vista.config.ConfigException;
 import dev.vista.bench.Bench;
 import dev.vista.database.Database;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.MigrationException;
 import dev.vista.migrate.Migrator;
+import dev.vista.refresh.Freshness;
 import dev.vista.refresh.RefreshException;
 import dev.vista.refresh.RefreshRequest;
 import dev.vista.refresh.RefreshResult;
@@ -21,11 +23,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
 
 /**
- * {@code java -jar vista.jar [serve | migrate [--plan | --check] | seed --visits N [--users N] | refresh [VIEW] [options]]}.
- * Exit codes: 0 done, 1 failed, 2 wrong usage, 3 ({@code migrate --check}) the database differs from db/,
- * 4 ({@code refresh}) refused: already running, or impossible as asked.
+ * {@code java -jar vista.jar [serve | migrate [--plan | --check] | seed --visits N [--users N] | refresh [VIEW] [options] | bench [options]]}.
+ * Exit codes: 0 done, 1 failed, 2 wrong usage (arguments, or a value in the environment Vista cannot use),
+ * 3 ({@code migrate --check}) the database differs from db/, 4 ({@code refresh}) refused: already running, or
+ * impossible as asked.
  */
 public final class Main {
 
@@ -66,6 +71,9 @@ public final class Main {
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         try {
             return run(args, out, err, Config.fromEnvironment(env));
+        } catch (ConfigException e) {
+            err.println("vista: " + e.getMessage());
+            return 2;
         } catch (RuntimeException e) {
             err.println("vista: " + messages(e));
             return 1;
@@ -165,7 +173,9 @@ public final class Main {
         }
         try (var database = Database.open(config.database())) {
             new Migrator(database.dataSource(), ChangelogSource.classpath()).migrate();
-            var timing = new DemoData(DemoData.using(database.dataSource()), line -> out.println("seed: " + line)).seed(visits, users);
+            var demo = new DemoData(DSL.using(database.dataSource(), SQLDialect.POSTGRES), refresher(database, config), Trigger.cli,
+                    line -> out.println("seed: " + line));
+            var timing = demo.seed(visits, users);
             out.printf("seeded %,d visits for %,d users in %.1f s (visits loaded with their indexes and keys in %.1f s, %,.0f rows/s)%n",
                     visits, users, timing.total().toMillis() / 1e3, timing.visits().toMillis() / 1e3, visits / (timing.visits().toMillis() / 1e3));
             return 0;
@@ -231,7 +241,7 @@ public final class Main {
         }
         try (var database = Database.open(config.database())) {
             new Migrator(database.dataSource(), ChangelogSource.classpath()).migrate();
-            var refresher = Refresher.of(database.dataSource(), config.refresh().timeout());
+            var refresher = refresher(database, config);
             List<RefreshResult> results;
             if (views.isEmpty()) {
                 if (arguments.contains("--cascade")) {
@@ -253,6 +263,13 @@ public final class Main {
                 default -> 1;
             };
         }
+    }
+
+    /** The refresher of a command: db/views as packaged with Vista, the refresh timeout of the environment. */
+    private static Refresher refresher(Database database, Config config) {
+        var files = ChangelogSource.classpath().viewFiles();
+        var freshness = new Freshness(DSL.using(database.dataSource(), SQLDialect.POSTGRES), files);
+        return Refresher.of(database.dataSource(), files, freshness, config.refresh().timeout());
     }
 
     private static String describe(RefreshResult r) {

@@ -1,17 +1,13 @@
 package dev.vista.csv;
 
-
-import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.database.ReadSessions;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
-import javax.sql.DataSource;
 import org.jooq.DSLContext;
-import org.jooq.Select;
 import org.jooq.SQLDialect;
+import org.jooq.Select;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.postgresql.PGConnection;
@@ -24,7 +20,8 @@ import org.postgresql.copy.CopyOut;
  * held in Java, so memory stays flat and throughput is COPY's.
  *
  * <p>Text cells that a spreadsheet would run as a formula (starting with = + - @ tab or carriage return) get
- * a leading apostrophe, as OWASP recommends, in SQL so COPY stays fast; numbers and dates are untouched.
+ * a leading apostrophe, as OWASP recommends: {@link FormulaGuard} does it on COPY's rows as they arrive (one
+ * CSV row per message), which costs far less than a CASE per text cell in the SQL; numbers and dates are untouched.
  */
 public final class CsvExport {
 
@@ -35,13 +32,11 @@ public final class CsvExport {
 
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
-    private final DataSource dataSource;
-    private final Duration statementTimeout;
+    private final ReadSessions reads;
     private final DSLContext renderer = DSL.using(SQLDialect.POSTGRES, new Settings().withRenderFormatted(false));
 
-    public CsvExport(DataSource dataSource, Duration statementTimeout) {
-        this.dataSource = dataSource;
-        this.statementTimeout = statementTimeout;
+    public CsvExport(ReadSessions reads) {
+        this.reads = reads;
     }
 
     /** The COPY statement for a query: what {@link #write} runs (text cells are guarded as the rows arrive). */
@@ -50,22 +45,14 @@ public final class CsvExport {
     }
 
     /**
-     * Writes the query's rows as CSV to {@code out} and returns how many. Runs in a read-only transaction under
-     * the statement timeout. If {@code out} fails (the client went away), the COPY is cancelled on the server
-     * and the connection goes back to the pool.
+     * Writes the query's rows as CSV to {@code out} and returns how many, in a read session (read-only, under the
+     * statement timeout). If {@code out} fails (the client went away), the COPY is cancelled on the server and the
+     * connection is discarded.
      */
     public long write(Select<?> query, Options options, OutputStream out) throws IOException, SQLException {
         var sql = copySql(query);
         var guard = options.raw() ? null : guardFor(query);
-        var connection = dataSource.getConnection();
-        var reusable = false;
-        try {
-            connection.setReadOnly(true);
-            connection.setAutoCommit(false);
-            try (var statement = connection.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
-                statement.setString(1, statementTimeout.toMillis() + "ms");
-                statement.execute();
-            }
+        return reads.jdbc(connection -> {
             var copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
             var buffered = new BufferedOutputStream(out, 1 << 16);
             if (options.bom()) {
@@ -85,12 +72,8 @@ public final class CsvExport {
                 cancel(copy);
                 throw clientGone;
             }
-            connection.commit();
-            reusable = true;
             return copy.getHandledRowCount();
-        } finally {
-            release(connection, reusable);
-        }
+        });
     }
 
     /** Stops the COPY on the server; whatever happens, the connection is not reused afterwards. */
@@ -100,23 +83,7 @@ public final class CsvExport {
                 copy.cancelCopy();
             }
         } catch (SQLException | RuntimeException e) {
-            // the connection is discarded below, which ends the COPY on the server anyway
-        }
-    }
-
-    /**
-     * A connection whose COPY failed or was cancelled is left in a state PgJDBC does not always recover from,
-     * so it is evicted from the pool (closing it ends the server process's work) rather than handed out again.
-     */
-    private void release(Connection connection, boolean reusable) throws SQLException {
-        if (reusable) {
-            connection.setAutoCommit(true);
-            connection.setReadOnly(false);
-            connection.close();
-        } else if (dataSource instanceof HikariDataSource pool) {
-            pool.evictConnection(connection);
-        } else {
-            connection.close();
+            // the connection is discarded, which ends the COPY on the server anyway
         }
     }
 

@@ -6,8 +6,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import dev.vista.config.DatabaseConfig;
 import java.time.Duration;
-import javax.sql.DataSource;
 
 // The PostgreSQL Vista talks to, behind a bounded connection pool: external, or embedded and started here.
 public final class Database implements AutoCloseable {
@@ -78,11 +78,8 @@ public final class Database implements AutoCloseable {
         return pool.getUsername();
     }
 
-    public DataSource dataSource() {
-        return pool;
-    }
-
-    public HikariDataSource pool() {
+    /** The primary's pool: migrations, refreshes, refresh history; report reads go through {@link ReadSessions} beside it. */
+    public HikariDataSource dataSource() {
         return pool;
     }
 

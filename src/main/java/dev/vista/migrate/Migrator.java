@@ -1,5 +1,14 @@
 package dev.vista.migrate;
 
+import static org.jooq.impl.DSL.currentOffsetDateTime;
+import static org.jooq.impl.DSL.excluded;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.function;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.table;
+import static org.jooq.impl.DSL.val;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -7,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -26,6 +36,13 @@ import liquibase.database.jvm.JdbcConnection;
 import liquibase.exception.LiquibaseException;
 import liquibase.resource.Resource;
 import liquibase.ui.LoggerUIService;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.SQLDialect;
+import org.jooq.Table;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * Brings a database up to date with {@code db/}: the versioned table changesets through Liquibase, then the
@@ -106,19 +123,18 @@ public final class Migrator {
             pooled.setAutoCommit(false);
             var connection = driverConnection(pooled);
             try {
-                try (var statement = connection.createStatement()) {
-                    statement.execute("SELECT pg_advisory_xact_lock(" + LOCK + ")");
-                }
+                var dsl = DSL.using(connection, SQLDialect.POSTGRES);
+                dsl.select(function("pg_advisory_xact_lock", Object.class, val(LOCK))).fetch();
                 ViewSync.createBookkeeping(connection);
                 var views = new ViewSync(connection, files);
                 // Liquibase takes seconds to start in a fresh JVM; when the table changelog is byte for byte the one
                 // last applied here, there is nothing for it to do, and start-up skips it.
                 var fingerprint = changelogFingerprint();
                 List<String> changesets = List.of();
-                if (!apply || !fingerprint.equals(appliedFingerprint(connection))) {
+                if (!apply || !fingerprint.equals(appliedFingerprint(dsl))) {
                     changesets = applyChangesets(connection, views);
                     if (apply) {
-                        rememberFingerprint(connection, fingerprint);
+                        rememberFingerprint(dsl, fingerprint);
                     }
                 }
                 var plan = apply ? views.apply() : views.plan();
@@ -167,36 +183,35 @@ public final class Migrator {
         }
     }
 
-    private static String appliedFingerprint(Connection connection) throws SQLException {
-        try (var statement = connection.createStatement();
-             var rows = statement.executeQuery("SELECT to_regclass('vista.changelog_applied') IS NOT NULL")) {
-            rows.next();
-            if (!rows.getBoolean(1)) {
-                return "";
-            }
+    /** {@code vista.changelog_applied}: the fingerprint of the table changelog last applied (code that runs before the generated classes exist). */
+    private static final Table<Record> CHANGELOG_APPLIED = table(name("vista", "changelog_applied"));
+    private static final Field<Integer> ID = field(name("id"), Integer.class);
+    private static final Field<String> FINGERPRINT = field(name("fingerprint"), String.class);
+    private static final Field<OffsetDateTime> APPLIED_AT = field(name("applied_at"), OffsetDateTime.class);
+
+    private static String appliedFingerprint(DSLContext dsl) {
+        if (dsl.select(field("to_regclass({0}) IS NOT NULL", Boolean.class, inline("vista.changelog_applied"))).fetchOne(0, Boolean.class) != Boolean.TRUE) {
+            return "";
         }
-        try (var statement = connection.createStatement();
-             var rows = statement.executeQuery("SELECT fingerprint FROM vista.changelog_applied WHERE id = 1")) {
-            return rows.next() ? rows.getString(1) : "";
-        }
+        return dsl.select(FINGERPRINT).from(CHANGELOG_APPLIED).where(ID.eq(1)).fetchOptional(FINGERPRINT).orElse("");
     }
 
-    private static void rememberFingerprint(Connection connection, String fingerprint) throws SQLException {
-        try (var statement = connection.createStatement()) {
-            statement.execute("""
-                    CREATE TABLE IF NOT EXISTS vista.changelog_applied (
-                        id          int PRIMARY KEY CHECK (id = 1),
-                        fingerprint text        NOT NULL,
-                        applied_at  timestamptz NOT NULL DEFAULT now()
-                    )""");
-        }
-        try (var statement = connection.prepareStatement("""
-                INSERT INTO vista.changelog_applied (id, fingerprint) VALUES (1, ?)
-                ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, applied_at = now()
-                WHERE vista.changelog_applied.fingerprint IS DISTINCT FROM excluded.fingerprint""")) {
-            statement.setString(1, fingerprint);
-            statement.execute();
-        }
+    private static void rememberFingerprint(DSLContext dsl, String fingerprint) {
+        dsl.createTableIfNotExists(CHANGELOG_APPLIED)
+                .column(ID, SQLDataType.INTEGER.notNull())
+                .column(FINGERPRINT, SQLDataType.CLOB.notNull())
+                .column(APPLIED_AT, SQLDataType.TIMESTAMPWITHTIMEZONE.notNull().defaultValue(currentOffsetDateTime()))
+                .primaryKey(ID)
+                .check(ID.eq(1))
+                .execute();
+        dsl.insertInto(CHANGELOG_APPLIED)
+                .set(ID, 1)
+                .set(FINGERPRINT, fingerprint)
+                .onConflict(ID).doUpdate()
+                .set(FINGERPRINT, excluded(FINGERPRINT))
+                .set(APPLIED_AT, currentOffsetDateTime())
+                .where(field(name("vista", "changelog_applied", "fingerprint"), String.class).isDistinctFrom(excluded(FINGERPRINT)))
+                .execute();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.vista.migrate;
 
+import dev.vista.config.Durations;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,16 +40,6 @@ import java.util.regex.Pattern;
 public record ViewFile(String name, String path, String source, Kind kind, String query, String title, String description,
                        boolean withData, List<Index> indexes, String hash, Optional<Duration> refreshEvery, Optional<Buckets> buckets) {
 
-    public enum Kind {
-        VIEW, MATERIALIZED_VIEW,
-        /** A table {@code vista.<name>} filled from the query and kept up to date bucket by bucket, read through a view {@code <name>}. */
-        INCREMENTAL;
-
-        String sql() {
-            return this == MATERIALIZED_VIEW ? "MATERIALIZED VIEW" : "VIEW";
-        }
-    }
-
     /**
      * How the rows of an append-only table land in this view's buckets: a row whose {@code idColumn} is above the
      * last refresh's watermark touches the bucket named by {@code expression} (over that table's columns), which
@@ -68,7 +59,6 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
     }
 
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]*");
-    private static final Pattern INTERVAL = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
     private static final Pattern IDENTIFIER = Pattern.compile("\"((?:[^\"]|\"\")*)\"|([A-Za-z_][A-Za-z0-9_$]*)");
 
     public static ViewFile parse(String path, String text) {
@@ -136,19 +126,17 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
         return new ViewFile(name, path, source, kind, query, title, description, withData, List.copyOf(indexes), hash, refreshEvery, buckets);
     }
 
-    /** "90s", "15m", "2h", "1d". */
+    /** How often to refresh: at least a second, written as everywhere else in Vista ({@link Durations}). */
     private static Duration interval(String path, String argument) {
-        var matcher = INTERVAL.matcher(argument.toLowerCase(Locale.ROOT));
-        if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
-            throw new MigrationException(path + ": vista:refresh takes an interval like 90s, 15m, 2h or 1d, got '" + argument + "'");
+        try {
+            var every = Durations.parse(argument);
+            if (every.toSeconds() >= 1) {
+                return every;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
         }
-        var amount = Long.parseLong(matcher.group(1));
-        return switch (matcher.group(2)) {
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofDays(amount);
-        };
+        throw new MigrationException(path + ": vista:refresh takes an interval of at least 1s, " + Durations.FORMS + "; got '" + argument + "'");
     }
 
     private static Optional<Buckets> buckets(String path, String[] watermark, String[] bucket) {

@@ -10,10 +10,16 @@ import static org.jooq.impl.DSL.grant;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.privilege;
 import static org.jooq.impl.DSL.role;
+import static org.jooq.impl.DSL.currentOffsetDateTime;
+import static org.jooq.impl.DSL.excluded;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.function;
+import static org.jooq.impl.DSL.table;
+import static org.jooq.impl.DSL.val;
 
-import dev.vista.migrate.ViewFile.Kind;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,6 +36,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.Table;
 import org.jooq.Query;
 import org.jooq.SQLDialect;
 import org.jooq.exception.DataAccessException;
@@ -65,9 +74,6 @@ final class ViewSync {
             return exists && (!Objects.equals(pgDefinition, currentDefinition)
                     || file.indexes().stream().anyMatch(i -> !indexes.contains(i.name(name))));
         }
-    }
-
-    private record Dependant(String name, String kind, int depth) {
     }
 
     private record Grant(String privilege, String grantee, boolean grantable) {
@@ -188,8 +194,8 @@ final class ViewSync {
      * they are. One that is rebuilt because something it reads from changes has to wait for that, so it is built
      * in place.
      */
-    private List<String> sideBySide(List<String> replace, List<String> create, Map<String, Managed> managed, List<Dependant> dependants) {
-        var downstream = dependants.stream().filter(d -> d.depth() > 0).map(Dependant::name).collect(Collectors.toSet());
+    private List<String> sideBySide(List<String> replace, List<String> create, Map<String, Managed> managed, List<PgCatalog.Dependant> dependants) {
+        var downstream = dependants.stream().filter(d -> d.depth() > 0).map(PgCatalog.Dependant::name).collect(Collectors.toSet());
         return replace.stream()
                 .filter(name -> files.get(name).kind() == Kind.MATERIALIZED_VIEW && managed.get(name).exists())
                 .filter(name -> !downstream.contains(name))
@@ -380,24 +386,46 @@ final class ViewSync {
             if (!names.contains(dependant.name())) {
                 continue;
             }
-            var drop = dependant.kind().equals("m") ? DSL.dropMaterializedView(name(dependant.name())) : DSL.dropView(name(dependant.name()));
+            var drop = dependant.materialized() ? DSL.dropMaterializedView(name(dependant.name())) : DSL.dropView(name(dependant.name()));
             execute(drop);
         }
     }
 
     private void remember(ViewFile file) {
-        dsl.query("""
-                INSERT INTO vista.managed_views (name, kind, file, definition_hash, pg_definition, declared_indexes, applied_at)
-                VALUES (?, ?, ?, ?, pg_get_viewdef(to_regclass(quote_ident(?))), ?, now())
-                ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, file = excluded.file,
-                    definition_hash = excluded.definition_hash, pg_definition = excluded.pg_definition,
-                    declared_indexes = excluded.declared_indexes, applied_at = now()
-                """, file.name(), file.kind().name(), file.path(), file.hash(), file.name(),
-                file.indexes().stream().map(i -> i.name(file.name())).toArray(String[]::new)).execute();
+        var definition = function("pg_get_viewdef", String.class, function("to_regclass", Object.class, function("quote_ident", String.class, val(file.name()))));
+        var indexes = file.indexes().stream().map(i -> i.name(file.name())).toArray(String[]::new);
+        dsl.insertInto(Bookkeeping.MANAGED_VIEWS)
+                .set(Bookkeeping.NAME, file.name())
+                .set(Bookkeeping.KIND, file.kind().name())
+                .set(Bookkeeping.FILE, file.path())
+                .set(Bookkeeping.DEFINITION_HASH, file.hash())
+                .set(Bookkeeping.PG_DEFINITION, definition)
+                .set(Bookkeeping.DECLARED_INDEXES, indexes)
+                .set(Bookkeeping.APPLIED_AT, currentOffsetDateTime())
+                .onConflict(Bookkeeping.NAME).doUpdate()
+                .set(Bookkeeping.KIND, excluded(Bookkeeping.KIND))
+                .set(Bookkeeping.FILE, excluded(Bookkeeping.FILE))
+                .set(Bookkeeping.DEFINITION_HASH, excluded(Bookkeeping.DEFINITION_HASH))
+                .set(Bookkeeping.PG_DEFINITION, excluded(Bookkeeping.PG_DEFINITION))
+                .set(Bookkeeping.DECLARED_INDEXES, excluded(Bookkeeping.DECLARED_INDEXES))
+                .set(Bookkeeping.APPLIED_AT, excluded(Bookkeeping.APPLIED_AT))
+                .execute();
     }
 
     private void forget(String name) {
-        dsl.query("DELETE FROM vista.managed_views WHERE name = ?", name).execute();
+        dsl.deleteFrom(Bookkeeping.MANAGED_VIEWS).where(Bookkeeping.NAME.eq(name)).execute();
+    }
+
+    /** {@code vista.managed_views}, which the generated classes do not cover: this code runs before they exist. */
+    private static final class Bookkeeping {
+        static final Table<Record> MANAGED_VIEWS = table(name("vista", "managed_views"));
+        static final Field<String> NAME = field(name("name"), String.class);
+        static final Field<String> KIND = field(name("kind"), String.class);
+        static final Field<String> FILE = field(name("file"), String.class);
+        static final Field<String> DEFINITION_HASH = field(name("definition_hash"), String.class);
+        static final Field<String> PG_DEFINITION = field(name("pg_definition"), String.class);
+        static final Field<String[]> DECLARED_INDEXES = field(name("declared_indexes"), String[].class);
+        static final Field<OffsetDateTime> APPLIED_AT = field(name("applied_at"), OffsetDateTime.class);
     }
 
     // ---------------------------------------------------------------- reading the catalogue
@@ -438,30 +466,12 @@ final class ViewSync {
     }
 
     /** The given views and everything that depends on them, dependants first (deepest first). */
-    private List<Dependant> dependants(List<String> names) {
+    private List<PgCatalog.Dependant> dependants(List<String> names) {
         if (names.isEmpty()) {
             return List.of();
         }
-        return dsl.resultQuery("""
-                WITH RECURSIVE dependants(oid, depth) AS (
-                    SELECT c.oid, 0
-                    FROM pg_class c
-                    WHERE c.relname = ANY(?) AND c.relkind IN ('v', 'm') AND c.relnamespace = current_schema()::regnamespace
-                  UNION ALL
-                    SELECT r.ev_class, d.depth + 1
-                    FROM dependants d
-                    JOIN pg_depend dep ON dep.refobjid = d.oid AND dep.refclassid = 'pg_class'::regclass
-                                      AND dep.classid = 'pg_rewrite'::regclass
-                    JOIN pg_rewrite r ON r.oid = dep.objid
-                    WHERE r.ev_class <> d.oid AND d.depth < 64
-                )
-                SELECT CASE WHEN c.relnamespace = current_schema()::regnamespace THEN c.relname
-                            ELSE c.relnamespace::regnamespace::text || '.' || c.relname END,
-                       c.relkind::text, max(d.depth)
-                FROM dependants d JOIN pg_class c ON c.oid = d.oid
-                GROUP BY c.oid, c.relname, c.relnamespace, c.relkind
-                ORDER BY max(d.depth) DESC, c.relname
-                """, (Object) names.toArray(String[]::new)).fetch(r -> new Dependant(r.get(0, String.class), r.get(1, String.class), r.get(2, Integer.class)));
+        var incremental = files.values().stream().filter(f -> f.kind() == Kind.INCREMENTAL).map(ViewFile::name).collect(Collectors.toSet());
+        return PgCatalog.load(dsl, incremental).dependants(names);
     }
 
     private List<Grant> grants(String view) {

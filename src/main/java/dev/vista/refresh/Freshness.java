@@ -1,96 +1,97 @@
 package dev.vista.refresh;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.vista.config.Durations;
+import dev.vista.migrate.Kind;
+import dev.vista.migrate.PgCatalog;
 import dev.vista.migrate.ViewFile;
-import dev.vista.migrate.ViewFile.Kind;
-import dev.vista.report.Report;
-import dev.vista.web.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.Table;
 
 /**
- * How old the data of a report is, for the report endpoints: {@code Last-Modified} (the last successful refresh)
- * and {@code X-Data-Age} (seconds since) on rows served from a materialized view or an incremental aggregate, the
- * same in the catalogue, and {@code ?realtime=true}, which serves bucketed ones as of now.
+ * How old the rows of stored relations (materialized views and incremental aggregates) are: their last successful
+ * refresh, whether they hold data, their schedule, and their rows as of now for those that declare buckets.
  *
- * <p>The last refreshes are read at most once a second (and again right after a refresh through this Vista), so
- * freshness costs report requests nothing measurable; the age is still computed per request.
+ * <p>What PostgreSQL and refresh_history say is read at most once a second (and again right after a refresh through
+ * this Vista), so freshness costs report requests nothing measurable; ages are still computed on every call.
  */
 public final class Freshness {
 
-    /** HTTP-date (RFC 9110 section 5.6.7), e.g. "Tue, 03 Jun 2008 11:05:30 GMT". */
-    static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
-
     private static final Duration CACHE_FOR = Duration.ofSeconds(1);
 
-    private record Snapshot(Instant loaded, Map<String, RecordedRefresh> lastSuccess) {
+    /**
+     * A stored relation as the catalogue shows it. {@code lastRefreshedAt} and {@code ageSeconds} are null until
+     * its first refresh; {@code refreshEvery} is its schedule, {@code realtime} whether it can be read as of now.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Summary(String relation, boolean populated, OffsetDateTime lastRefreshedAt, Long ageSeconds, String refreshEvery,
+                          boolean incremental, boolean realtime) {
+    }
+
+    private record Snapshot(Instant loaded, Map<String, RecordedRefresh> lastSuccess, PgCatalog catalog) {
     }
 
     private final DSLContext dsl;
     private final Map<String, ViewFile> files;
     private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
 
-    Freshness(DSLContext dsl, Map<String, ViewFile> files) {
+    /** @param files db/views, parsed: where schedules, buckets and incremental aggregates are declared */
+    public Freshness(DSLContext dsl, List<ViewFile> files) {
         this.dsl = dsl;
-        this.files = files;
+        this.files = files.stream().filter(f -> f.kind().stored())
+                .collect(Collectors.toUnmodifiableMap(ViewFile::name, Function.identity(), (a, b) -> a));
+    }
+
+    /** Whether {@code relation} keeps stored rows whose age is tracked: a materialized view or an incremental aggregate. */
+    public boolean tracks(String relation) {
+        return files.containsKey(relation) || current().catalog().find(relation).filter(r -> r.kind() == Kind.MATERIALIZED_VIEW).isPresent();
+    }
+
+    /** When the rows of a stored relation were last refreshed; empty until its first successful refresh. */
+    public Optional<OffsetDateTime> lastRefreshed(String relation) {
+        return last(relation).map(RecordedRefresh::finishedAt);
     }
 
     /**
-     * Called by the rows handler with the relation it is about to read: sets the freshness headers and returns
-     * what to read instead, which is the same table unless {@code realtime} is "true".
+     * A stored relation's rows as they would be computed now, for one that declares its buckets ({@code --
+     * vista:watermark} and {@code -- vista:bucket}): stored rows of the untouched buckets united with the touched ones
+     * recomputed, in one statement. Empty for a relation without buckets.
      */
-    public Table<?> serve(Table<?> table, String realtime, BiConsumer<String, String> header) {
-        var name = table.getName();
-        if (parse(realtime)) {
-            var file = Optional.ofNullable(files.get(name)).filter(f -> f.buckets().isPresent()).orElseThrow(() -> ApiException.badRequest(
-                    "realtime_unsupported", "report '" + name + "' cannot be served in real time",
-                    "realtime=true works on materialized reports that declare '-- vista:watermark' and '-- vista:bucket': " + realtimeReports()));
-            var watermark = last(name).filter(e -> e.watermark() != null && e.baseFilenode() != null)
-                    .map(e -> new Watermark(e.watermark(), e.baseFilenode()));
-            header.accept("Last-Modified", HTTP_DATE.format(Instant.now()));
-            header.accept("X-Data-Age", "0");
-            return BucketQueries.realtime(table, file, watermark);
-        }
-        last(name).ifPresent(e -> {
-            header.accept("Last-Modified", HTTP_DATE.format(e.finishedAt()));
-            header.accept("X-Data-Age", Long.toString(ageSeconds(e.finishedAt())));
-        });
-        return table;
+    public Optional<Table<?>> realtime(Table<?> stored) {
+        var file = Optional.ofNullable(files.get(stored.getName())).filter(f -> f.buckets().isPresent());
+        return file.map(f -> BucketQueries.realtime(stored, f, last(f.name())
+                .filter(e -> e.watermark() != null && e.baseFilenode() != null)
+                .map(e -> new Watermark(e.watermark(), e.baseFilenode()))));
     }
 
-    /** Whether the relation of that name keeps stored rows whose age is tracked (a materialized view or an incremental aggregate). */
-    public boolean tracks(String name) {
-        var file = files.get(name);
-        return file != null && file.kind() != Kind.VIEW;
+    /** The relations that {@link #realtime} can read as of now, by name. */
+    public List<String> realtimeRelations() {
+        return files.values().stream().filter(f -> f.buckets().isPresent()).map(ViewFile::name).sorted().toList();
     }
 
-    /** Adds "freshness" to a catalogue entry of a materialized report; other entries are returned as they are. */
-    public Map<String, Object> annotate(Report report, Map<String, Object> entry) {
-        var file = files.get(report.name());
-        var last = last(report.name());
-        if (report.kind() != Report.Kind.materialized_view && file == null && last.isEmpty()) {
-            return entry;
+    /** How fresh a stored relation is; empty for one that stores nothing. */
+    public Optional<Summary> summary(String relation) {
+        if (!tracks(relation)) {
+            return Optional.empty();
         }
-        var freshness = new LinkedHashMap<String, Object>();
-        freshness.put("last_refreshed_at", last.map(RecordedRefresh::finishedAt).orElse(null));
-        freshness.put("age_seconds", last.map(e -> ageSeconds(e.finishedAt())).orElse(null));
-        freshness.put("refresh_every", file == null ? null : file.refreshEvery().map(Freshness::interval).orElse(null));
-        freshness.put("incremental", file != null && file.kind() == Kind.INCREMENTAL);
-        freshness.put("realtime", file != null && file.buckets().isPresent());
-        entry.put("freshness", freshness);
-        return entry;
+        var file = Optional.ofNullable(files.get(relation));
+        var last = lastRefreshed(relation);
+        var incremental = file.filter(f -> f.kind() == Kind.INCREMENTAL).isPresent();
+        var populated = incremental ? last.isPresent() : current().catalog().find(relation).map(PgCatalog.Relation::populated).orElse(false);
+        return Optional.of(new Summary(relation, populated, last.orElse(null), last.map(Freshness::ageSeconds).orElse(null),
+                file.flatMap(ViewFile::refreshEvery).map(Durations::format).orElse(null), incremental,
+                file.flatMap(ViewFile::buckets).isPresent()));
     }
 
     /** Forgets what was read, so the next request sees a refresh that just committed. */
@@ -98,50 +99,24 @@ public final class Freshness {
         snapshot.set(null);
     }
 
-    Optional<RecordedRefresh> last(String view) {
+    Optional<RecordedRefresh> last(String relation) {
+        return Optional.ofNullable(current().lastSuccess().get(relation));
+    }
+
+    private Snapshot current() {
         var current = snapshot.get();
         if (current == null || current.loaded().plus(CACHE_FOR).isBefore(Instant.now())) {
-            var names = files.values().stream().filter(f -> f.kind() != Kind.VIEW).map(ViewFile::name).collect(Collectors.toSet());
-            names.addAll(dsl.resultQuery("""
-                    SELECT relname FROM pg_class WHERE relkind = 'm' AND relnamespace = current_schema()::regnamespace
-                    """).fetch(0, String.class));
-            current = new Snapshot(Instant.now(), Map.copyOf(RefreshHistory.lastSuccesses(dsl, names)));
+            var incremental = files.values().stream().filter(f -> f.kind() == Kind.INCREMENTAL).map(ViewFile::name).collect(Collectors.toSet());
+            var catalog = PgCatalog.load(dsl, incremental);
+            var names = new HashSet<>(files.keySet());
+            catalog.relations().stream().filter(r -> r.kind().stored()).forEach(r -> names.add(r.name()));
+            current = new Snapshot(Instant.now(), Map.copyOf(RefreshHistory.lastSuccesses(dsl, names)), catalog);
             snapshot.set(current);
         }
-        return Optional.ofNullable(current.lastSuccess().get(view));
+        return current;
     }
 
     static long ageSeconds(OffsetDateTime at) {
         return Math.max(0, Duration.between(at.toInstant(), Instant.now()).toSeconds());
-    }
-
-    /** "90s", "15m", "2h", "1d": the way the interval is written in db/views. */
-    static String interval(Duration every) {
-        var seconds = every.toSeconds();
-        if (seconds % 86_400 == 0) {
-            return seconds / 86_400 + "d";
-        }
-        if (seconds % 3_600 == 0) {
-            return seconds / 3_600 + "h";
-        }
-        return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
-    }
-
-    private String realtimeReports() {
-        return String.join(", ", files.values().stream().filter(f -> f.buckets().isPresent()).map(ViewFile::name).sorted().toList());
-    }
-
-    private static boolean parse(String realtime) {
-        if (realtime == null || realtime.equals("false")) {
-            return false;
-        }
-        if (realtime.equals("true")) {
-            return true;
-        }
-        throw ApiException.badRequest("invalid_parameter", "realtime must be true or false, got '" + realtime + "'", null);
-    }
-
-    static List<ViewFile> refreshable(List<ViewFile> files) {
-        return files.stream().filter(f -> f.kind() != Kind.VIEW).toList();
     }
 }

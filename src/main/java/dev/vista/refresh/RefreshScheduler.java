@@ -1,5 +1,6 @@
 package dev.vista.refresh;
 
+import dev.vista.config.Durations;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,14 +61,10 @@ public final class RefreshScheduler implements AutoCloseable {
         return new RefreshScheduler(refresher, refresher.schedules(), Duration.ofSeconds(10), event -> { });
     }
 
-    public List<Schedule> schedules() {
-        return schedules;
-    }
-
     public RefreshScheduler start() {
         if (!schedules.isEmpty()) {
             LOG.info("refreshing on schedule: {}", String.join(", ", schedules.stream()
-                    .map(s -> s.view() + " every " + Freshness.interval(s.every())).toList()));
+                    .map(s -> s.view() + " every " + Durations.format(s.every())).toList()));
             executor.execute(this::tick);
         }
         return this;

@@ -5,10 +5,11 @@ import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
 import static org.jooq.impl.DSL.val;
 
-import dev.vista.migrate.ChangelogSource;
+import dev.vista.config.Durations;
+import dev.vista.migrate.Kind;
+import dev.vista.migrate.PgCatalog;
+import dev.vista.migrate.PgCatalog.Relation;
 import dev.vista.migrate.ViewFile;
-import dev.vista.migrate.ViewFile.Kind;
-import dev.vista.refresh.DependencyGraph.Relation;
 import dev.vista.refresh.RefreshException.Reason;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -57,26 +58,23 @@ public final class Refresher {
 
     /**
      * @param files        db/views, parsed: where schedules, watermarks and incremental aggregates are declared
+     * @param freshness    told about every refresh, so that answers show it at once
      * @param timeout      how long one refresh statement (or the wait for another refresh's lock) may take
      * @param fenceTimeout how long to wait for in-flight inserts when taking a watermark before keeping the old one
      */
-    public Refresher(DataSource dataSource, List<ViewFile> files, Duration timeout, Duration fenceTimeout) {
+    public Refresher(DataSource dataSource, List<ViewFile> files, Freshness freshness, Duration timeout, Duration fenceTimeout) {
         this.dataSource = dataSource;
         this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
-        this.files = files.stream().filter(f -> f.kind() != Kind.VIEW)
+        this.files = files.stream().filter(f -> f.kind().stored())
                 .collect(Collectors.toMap(ViewFile::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
         this.timeout = timeout;
         this.fenceTimeout = fenceTimeout;
-        this.freshness = new Freshness(dsl, this.files);
+        this.freshness = freshness;
     }
 
-    /** The refresher of the app and the CLI: view declarations from the db/views packaged with Vista. */
-    public static Refresher of(DataSource dataSource, Duration timeout) {
-        return new Refresher(dataSource, ChangelogSource.classpath().viewFiles(), timeout, FENCE_TIMEOUT);
-    }
-
-    public Freshness freshness() {
-        return freshness;
+    /** A refresher that waits up to 2 s for in-flight inserts when it takes a watermark. */
+    public static Refresher of(DataSource dataSource, List<ViewFile> files, Freshness freshness, Duration timeout) {
+        return new Refresher(dataSource, files, freshness, timeout, FENCE_TIMEOUT);
     }
 
     /** Refreshes what the request names; the result lists every view refreshed, in the order they were. */
@@ -84,7 +82,7 @@ public final class Refresher {
         var graph = graph();
         var relation = graph.find(request.view()).orElseThrow(() -> new RefreshException(Reason.UNKNOWN_VIEW, request.view(),
                 "no materialized view or incremental aggregate named '" + request.view() + "'"));
-        if (!relation.refreshable()) {
+        if (!relation.kind().stored()) {
             throw new RefreshException(Reason.NOT_MATERIALIZED, request.view(), request.view() + " is a plain view: it stores nothing, so there is nothing to refresh");
         }
         var targets = new ArrayList<Relation>();
@@ -100,8 +98,16 @@ public final class Refresher {
 
     /** Every materialized view and incremental aggregate, each after what it reads; concurrently wherever possible. */
     public List<RefreshResult> refreshAll(Trigger trigger, boolean wait) {
-        var steps = graph().refreshOrder().stream().map(r -> step(r, true, true)).toList();
-        return run(steps, new RefreshRequest("*", true, false, true, wait, trigger));
+        return refreshAll(trigger, wait, true);
+    }
+
+    /**
+     * Every materialized view and incremental aggregate, each after what it reads: concurrently wherever possible, or
+     * all plainly (faster, and readers wait), e.g. right after loading data that nobody reads yet.
+     */
+    public List<RefreshResult> refreshAll(Trigger trigger, boolean wait, boolean concurrently) {
+        var steps = graph().refreshOrder().stream().map(r -> step(r, concurrently, true)).toList();
+        return run(steps, new RefreshRequest("*", concurrently, false, true, wait, trigger));
     }
 
     /** The views that declare '-- vista:refresh', and how often. */
@@ -118,9 +124,9 @@ public final class Refresher {
             var file = Optional.ofNullable(files.get(relation.name()));
             var last = RefreshHistory.last(dsl, relation.name());
             var success = RefreshHistory.lastSuccess(dsl, relation.name());
-            var populated = relation.kind() == DependencyGraph.Kind.incremental ? success.isPresent() : relation.populated();
-            result.add(new ViewStatus(relation.name(), relation.kind().name(), populated, relation.concurrentRefresh(),
-                    file.flatMap(ViewFile::refreshEvery).map(Freshness::interval).orElse(null),
+            var populated = relation.kind() == Kind.INCREMENTAL ? success.isPresent() : relation.populated();
+            result.add(new ViewStatus(relation.name(), relation.kind().label(), populated, relation.concurrentRefresh(),
+                    file.flatMap(ViewFile::refreshEvery).map(Durations::format).orElse(null),
                     file.flatMap(ViewFile::buckets).isPresent(),
                     success.map(RecordedRefresh::finishedAt).orElse(null),
                     success.map(e -> Freshness.ageSeconds(e.finishedAt())).orElse(null),
@@ -154,13 +160,13 @@ public final class Refresher {
         }
     }
 
-    private DependencyGraph graph() {
-        return DependencyGraph.load(dsl, files.values().stream().filter(f -> f.kind() == Kind.INCREMENTAL).map(ViewFile::name).collect(Collectors.toSet()));
+    private PgCatalog graph() {
+        return PgCatalog.load(dsl, files.values().stream().filter(f -> f.kind() == Kind.INCREMENTAL).map(ViewFile::name).collect(Collectors.toSet()));
     }
 
     /** How to refresh one view, or why it cannot be done as asked. Checked for every view before anything runs. */
     private static Step step(Relation relation, boolean concurrently, boolean fallback) {
-        if (relation.kind() == DependencyGraph.Kind.incremental) {
+        if (relation.kind() == Kind.INCREMENTAL) {
             return new Step(relation, Mode.incremental, null); // never blocks readers: nothing to do concurrently
         }
         if (!concurrently) {
@@ -354,7 +360,7 @@ public final class Refresher {
     }
 
     private String timeoutText() {
-        return timeout.toMillis() < 1000 || timeout.toMillis() % 1000 != 0 ? timeout.toMillis() + "ms" : Freshness.interval(timeout);
+        return Durations.format(timeout);
     }
 
     private static void setting(DSLContext session, String name, String value) {

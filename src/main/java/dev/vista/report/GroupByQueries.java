@@ -41,7 +41,8 @@ public final class GroupByQueries {
 
     /** Visits per user, section and UTC day. */
     public static Select<?> visitsSummary() {
-        // timezone('UTC', t) is what PostgreSQL turns "t AT TIME ZONE 'UTC'" into, so the view's grouping key
+        // timezone('UTC', t) is what PostgreSQL turns "t AT TIME ZONE 'UTC'" into: the same day as the view's, and
+        // the same expression as the index page_visits_visit_date_idx, so a filter on visit_date can use it
         Field<LocalDate> visitDate = function("timezone", LocalDateTime.class, inline("UTC"), PAGE_VISITS.VISIT_TIME)
                 .cast(SQLDataType.LOCALDATE);
         return select(

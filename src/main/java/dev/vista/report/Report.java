@@ -1,21 +1,18 @@
 package dev.vista.report;
 
+import dev.vista.migrate.Kind;
 import java.util.List;
 import java.util.Optional;
 import org.jooq.Field;
 import org.jooq.Table;
 
 /**
- * A report: one view or materialized view of the schema, described from its generated jOOQ class. Its
- * title and description come from the view's COMMENT; {@code sources} says where its rows can come from,
- * the first being the default.
+ * A report: one view, materialized view or incremental aggregate of the schema, described from its generated jOOQ
+ * class and its file. Its title and description come from the view's COMMENT; {@code sources} says where its rows
+ * can come from, the first being the default.
  */
 public record Report(String name, String title, String description, Kind kind, List<Column> columns,
                      List<Source> sources, Table<?> table) {
-
-    public enum Kind {
-        view, materialized_view
-    }
 
     /** A column as users see it: its name and PostgreSQL type, and the generated field that reads it. */
     public record Column(String name, String type, Field<?> field) {

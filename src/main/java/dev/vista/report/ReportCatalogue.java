@@ -1,11 +1,14 @@
 package dev.vista.report;
 
+import dev.vista.migrate.Kind;
+import dev.vista.migrate.ViewFile;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.jooq.Field;
 import org.jooq.Schema;
 import org.jooq.Select;
@@ -15,7 +18,8 @@ import org.jooq.impl.SQLDataType;
 
 /**
  * Every view and materialized view of the generated schema, as a report. Nothing here is kept by hand:
- * add a view file, rebuild, and the new class shows up in {@link Schema#getTables()} and so here.
+ * add a view file, rebuild, and the new class shows up in {@link Schema#getTables()} and so here. The view
+ * files say what jOOQ cannot see: which plain views front incremental aggregates.
  *
  * <p>A report's sources: {@code view} (or {@code materialized} for a materialized view) first, the default;
  * {@code materialized} when a materialized view {@code x_mv} stands next to a view {@code x}; {@code groupby}
@@ -31,11 +35,12 @@ public final class ReportCatalogue {
         this.reports = reports;
     }
 
-    public static ReportCatalogue of(Schema schema) {
-        return of(schema, GroupByQueries.all());
+    public static ReportCatalogue of(Schema schema, List<ViewFile> files) {
+        return of(schema, files, GroupByQueries.all());
     }
 
-    public static ReportCatalogue of(Schema schema, Map<String, Select<?>> groupByQueries) {
+    public static ReportCatalogue of(Schema schema, List<ViewFile> files, Map<String, Select<?>> groupByQueries) {
+        var incremental = files.stream().filter(f -> f.kind() == Kind.INCREMENTAL).map(ViewFile::name).collect(Collectors.toSet());
         var views = schema.getTables().stream()
                 .filter(t -> t.getTableType() == TableType.VIEW || t.getTableType() == TableType.MATERIALIZED_VIEW)
                 .sorted(Comparator.comparing(Table::getName))
@@ -43,10 +48,11 @@ public final class ReportCatalogue {
         var reports = new LinkedHashMap<String, Report>();
         for (var table : views) {
             var name = table.getName();
-            var kind = table.getTableType() == TableType.VIEW ? Report.Kind.view : Report.Kind.materialized_view;
+            var kind = table.getTableType() == TableType.MATERIALIZED_VIEW ? Kind.MATERIALIZED_VIEW
+                    : incremental.contains(name) ? Kind.INCREMENTAL : Kind.VIEW;
             var columns = table.fieldStream().map(f -> new Report.Column(f.getName(), typeName(f), f)).toList();
             var sources = new ArrayList<Report.Source>();
-            if (kind == Report.Kind.view) {
+            if (kind != Kind.MATERIALIZED_VIEW) {
                 sources.add(new Report.Source("view", table, Optional.of(name)));
                 views.stream().filter(t -> t.getName().equals(name + MATERIALIZED_SUFFIX)).findFirst().ifPresent(mv ->
                         sources.add(new Report.Source("materialized", sameColumns(name, columns, mv).as(table), Optional.of(mv.getName()))));

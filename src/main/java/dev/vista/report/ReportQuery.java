@@ -13,16 +13,18 @@ import java.util.Set;
 
 /**
  * What a client asks of a report, in PostgREST's query syntax, checked for syntax only: filters
- * ({@code col=op.value}), {@code order}, {@code select}, {@code limit}, {@code offset} and {@code source}.
- * Column names and values are checked against a report's columns by {@link ReportSelect}.
+ * ({@code col=op.value}), {@code order}, {@code select}, {@code limit}, {@code offset}, {@code source}, and
+ * {@code realtime} (stored rows as of now, see {@link Reports}). Column names and values are checked against a
+ * report's columns by {@link ReportSelect}.
  *
- * <p>Every query parameter that is not one of {@link #RESERVED} is a filter on the column it names, as in
- * PostgREST; nothing is silently ignored, so a typo such as {@code limt=5} is an error, not 100 rows.
+ * <p>Every query parameter that is not one of {@link #RESERVED} (or an output option the caller names and reads
+ * itself, like CSV's {@code bom}) is a filter on the column it names, as in PostgREST; nothing is silently
+ * ignored, so a typo such as {@code limt=5} is an error, not 100 rows.
  */
 public record ReportQuery(List<Filter> filters, List<Order> order, Optional<List<String>> select,
-                          OptionalLong limit, long offset, Optional<String> source) {
+                          OptionalLong limit, long offset, Optional<String> source, boolean realtime) {
 
-    public static final Set<String> RESERVED = Set.of("select", "order", "limit", "offset", "source");
+    public static final Set<String> RESERVED = Set.of("select", "order", "limit", "offset", "source", "realtime");
 
     /** PostgREST parameters Vista does not implement: named in the error rather than taken for unknown columns. */
     static final Set<String> UNSUPPORTED = Set.of("or", "and", "not.or", "not.and");
@@ -57,7 +59,7 @@ public record ReportQuery(List<Filter> filters, List<Order> order, Optional<List
 
     /** Everything: no filter, the report's key order, all columns, no limit, the default source. */
     public static ReportQuery all() {
-        return new ReportQuery(List.of(), List.of(), Optional.empty(), OptionalLong.empty(), 0, Optional.empty());
+        return new ReportQuery(List.of(), List.of(), Optional.empty(), OptionalLong.empty(), 0, Optional.empty(), false);
     }
 
     /** Parses a query string such as {@code section=eq.dashboard&order=visits.desc&limit=10}. */
@@ -77,6 +79,14 @@ public record ReportQuery(List<Filter> filters, List<Order> order, Optional<List
 
     /** Parses decoded query parameters, each name with its values in the order given. */
     public static ReportQuery parse(Map<String, List<String>> params) {
+        return parse(params, Set.of());
+    }
+
+    /**
+     * Parses decoded query parameters, leaving out {@code outputOptions}: parameters of the response's format that
+     * the caller reads itself (and that are therefore no filters), e.g. CSV's {@code raw} and {@code bom}.
+     */
+    public static ReportQuery parse(Map<String, List<String>> params, Set<String> outputOptions) {
         var filters = new ArrayList<Filter>();
         for (var entry : params.entrySet()) {
             // "a=1&&b=2" has an empty parameter that names nothing: skipped, as every web framework does
@@ -87,7 +97,7 @@ public record ReportQuery(List<Filter> filters, List<Order> order, Optional<List
                         InvalidQueryException.details("parameter", entry.getKey()),
                         "filters on different parameters are ANDed; for OR on one column use in.(a,b)");
             }
-            if (!RESERVED.contains(entry.getKey()) && !stray) {
+            if (!RESERVED.contains(entry.getKey()) && !outputOptions.contains(entry.getKey()) && !stray) {
                 for (var value : entry.getValue()) {
                     filters.add(filter(entry.getKey(), value));
                 }
@@ -98,37 +108,39 @@ public record ReportQuery(List<Filter> filters, List<Order> order, Optional<List
         var limit = single(params, "limit").map(v -> number("limit", v));
         var offset = single(params, "offset").map(v -> number("offset", v)).orElse(0L);
         var source = single(params, "source");
-        return new ReportQuery(filters, order, select, limit.map(OptionalLong::of).orElse(OptionalLong.empty()), offset, source);
+        var realtime = Flag.parse("realtime", params.get("realtime"));
+        return new ReportQuery(filters, order, select, limit.map(OptionalLong::of).orElse(OptionalLong.empty()), offset, source, realtime);
     }
 
     public ReportQuery withFilter(String column, String operatorAndValue) {
         var more = new ArrayList<>(filters);
         more.add(filter(column, operatorAndValue));
-        return new ReportQuery(more, order, select, limit, offset, source);
+        return new ReportQuery(more, order, select, limit, offset, source, realtime);
     }
 
     public ReportQuery withOrder(String order) {
-        return new ReportQuery(filters, order(order), select, limit, offset, source);
+        return new ReportQuery(filters, order(order), select, limit, offset, source, realtime);
     }
 
     public ReportQuery withSelect(String select) {
-        return new ReportQuery(filters, order, Optional.of(select(select)), limit, offset, source);
+        return new ReportQuery(filters, order, Optional.of(select(select)), limit, offset, source, realtime);
     }
 
     public ReportQuery withLimit(long limit) {
-        return new ReportQuery(filters, order, select, OptionalLong.of(limit), offset, source);
+        return new ReportQuery(filters, order, select, OptionalLong.of(limit), offset, source, realtime);
     }
 
     public ReportQuery withOffset(long offset) {
-        return new ReportQuery(filters, order, select, limit, offset, source);
+        return new ReportQuery(filters, order, select, limit, offset, source, realtime);
     }
 
     public ReportQuery withSource(String source) {
-        return new ReportQuery(filters, order, select, limit, offset, Optional.of(source));
+        return new ReportQuery(filters, order, select, limit, offset, Optional.of(source), realtime);
     }
 
-    public ReportQuery withoutPaging() {
-        return new ReportQuery(filters, order, select, OptionalLong.empty(), 0, source);
+    /** Stored rows as of now: see {@link Reports#prepare}. */
+    public ReportQuery withRealtime(boolean realtime) {
+        return new ReportQuery(filters, order, select, limit, offset, source, realtime);
     }
 
     /**

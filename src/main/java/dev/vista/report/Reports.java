@@ -1,62 +1,61 @@
 package dev.vista.report;
 
-import static org.jooq.impl.DSL.field;
-import static org.jooq.impl.DSL.name;
-import static org.jooq.impl.DSL.table;
-import static org.jooq.impl.DSL.inline;
-
+import dev.vista.database.ReadSessions;
+import dev.vista.generated.DefaultSchema;
+import dev.vista.migrate.ChangelogSource;
+import dev.vista.refresh.Freshness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
+import javax.sql.DataSource;
 import org.jooq.Cursor;
 import org.jooq.DSLContext;
-import org.jooq.OrderField;
 import org.jooq.Record;
 import org.jooq.Result;
 import org.jooq.ResultQuery;
+import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 
 /**
  * Vista's reports for Java code, no HTTP involved: the catalogue, and reads that run the way the HTTP API
- * runs them, in a read-only transaction bounded by the statement timeout.
+ * runs them, in read-only sessions bounded by the statement timeout ({@link ReadSessions}).
  *
  * <pre>{@code
  * var top = reports.rows("visits_summary", ReportQuery.parse("section=eq.dashboard&order=visits.desc&limit=10"))
  *         .into(VISITS_SUMMARY);   // typed VisitsSummaryRecords
  * }</pre>
+ *
+ * <p>Where rows come from is decided here: the query's {@code source}, and for stored sources (a materialized view,
+ * an incremental aggregate) how old they are and, with {@code realtime}, their rows as of now.
  */
 public final class Reports {
 
     /** Rows fetched from PostgreSQL per round trip while streaming: bounded memory, few round trips. */
     public static final int FETCH_SIZE = 1000;
 
-    private final DSLContext dsl;
+    private final ReadSessions reads;
     private final ReportCatalogue catalogue;
-    private final Duration statementTimeout;
-    private final boolean readOnlySessions;
+    private final Freshness freshness;
 
-    /** Reports read through {@code dsl}, each read in a read-only transaction that sets the statement timeout. */
-    public Reports(DSLContext dsl, ReportCatalogue catalogue, Duration statementTimeout) {
-        this(dsl, catalogue, statementTimeout, false);
+    public Reports(ReadSessions reads, ReportCatalogue catalogue, Freshness freshness) {
+        this.reads = reads;
+        this.catalogue = catalogue;
+        this.freshness = freshness;
     }
 
     /**
-     * Reports read through connections whose sessions are read-only with the statement timeout already set
-     * ({@link dev.vista.database.ReaderPool}), so a page that fits one fetch runs as a single statement.
+     * The reports of the generated schema over {@code dataSource}, for Java code outside the app: db/views from
+     * Vista's own jar, each read in a read-only transaction with {@code statementTimeout}.
      */
-    public static Reports onReadOnlySessions(DSLContext readers, ReportCatalogue catalogue, Duration statementTimeout) {
-        return new Reports(readers, catalogue, statementTimeout, true);
-    }
-
-    private Reports(DSLContext dsl, ReportCatalogue catalogue, Duration statementTimeout, boolean readOnlySessions) {
-        this.dsl = dsl;
-        this.catalogue = catalogue;
-        this.statementTimeout = statementTimeout;
-        this.readOnlySessions = readOnlySessions;
+    public static Reports of(DataSource dataSource, Duration statementTimeout) {
+        var files = ChangelogSource.classpath().viewFiles();
+        return new Reports(ReadSessions.on(dataSource, statementTimeout), ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files),
+                new Freshness(DSL.using(dataSource, SQLDialect.POSTGRES), files));
     }
 
     public ReportCatalogue catalogue() {
@@ -68,9 +67,39 @@ public final class Reports {
         return catalogue.get(name);
     }
 
-    /** The query for a report, checked against its columns; {@link InvalidQueryException} when it cannot be asked. */
+    /**
+     * A query ready to run: checked against the report's columns ({@link InvalidQueryException} when it cannot be
+     * asked), its source chosen, and for a stored source the age of its rows; with {@code realtime}, the stored rows
+     * as of now (a source that declares its buckets only).
+     */
+    public ReportRead prepare(String report, ReportQuery query) {
+        var select = ReportSelect.of(report(report), query);
+        var stored = select.source().relation().flatMap(catalogue::find).filter(r -> r.kind().stored());
+        if (stored.isEmpty()) {
+            if (query.realtime()) {
+                throw new InvalidQueryException("realtime_unsupported", "realtime", "source '" + select.source().name() + "' of report '"
+                        + report + "' is computed live already; realtime=true applies to stored sources",
+                        InvalidQueryException.details("parameter", "realtime", "source", select.source().name()), null);
+            }
+            return new ReportRead(select, Optional.empty());
+        }
+        var relation = stored.get();
+        if (!query.realtime()) {
+            return new ReportRead(select, freshness.lastRefreshed(relation.name()));
+        }
+        var live = freshness.realtime(relation.table()).orElseThrow(() -> new InvalidQueryException("realtime_unsupported", "realtime",
+                "report '" + relation.name() + "' cannot be served in real time",
+                InvalidQueryException.details("parameter", "realtime", "relation", relation.name()),
+                "realtime=true works on materialized reports that declare '-- vista:watermark' and '-- vista:bucket': "
+                        + String.join(", ", freshness.realtimeRelations())));
+        var source = select.source();
+        return new ReportRead(select.on(new Report.Source(source.name(), live.as(select.report().name()), source.relation())),
+                Optional.of(OffsetDateTime.now(ZoneOffset.UTC)));
+    }
+
+    /** The query for a report, checked against its columns: {@link #prepare}'s select, e.g. to render it for COPY. */
     public ReportSelect select(String report, ReportQuery query) {
-        return ReportSelect.of(report(report), query);
+        return prepare(report, query).select();
     }
 
     /** All rows a query asks for, in memory: for Java callers that know their result is small (set a limit). */
@@ -97,11 +126,11 @@ public final class Reports {
      * {@code writer} is called, so a caller can still choose its response status. The count, when asked for,
      * reads the same snapshot as the rows.
      */
-    public <T> T stream(ReportSelect select, boolean countTotal, RowsWriter<T> writer) {
-        if (readOnlySessions && !countTotal && select.query().limit().orElse(Long.MAX_VALUE) <= FETCH_SIZE) {
-            // A page that fits one fetch needs no cursor, and the session is read-only with its timeout already:
-            // one statement in autocommit, one round trip.
-            return write(dsl, select.rows(), OptionalLong.empty(), writer);
+    public <T> T stream(ReportRead read, boolean countTotal, RowsWriter<T> writer) {
+        var select = read.select();
+        if (!countTotal && select.query().limit().orElse(Long.MAX_VALUE) <= FETCH_SIZE) {
+            // a page that fits one fetch needs no cursor: one statement, in one round trip where sessions allow it
+            return reads.statement(t -> write(t, select.rows(), OptionalLong.empty(), writer));
         }
         return read(t -> {
             var total = countTotal ? OptionalLong.of(t.fetchValue(select.count())) : OptionalLong.empty();
@@ -117,40 +146,27 @@ public final class Reports {
         }
     }
 
-    /** Runs the query on every source of its report and compares plans, times and results. */
-    public SourceComparison compare(ReportSelect select) {
+    /** Runs the query on every source of its report, in one snapshot, and compares plans, times and results. */
+    public SourceComparison compare(String report, ReportQuery query) {
+        if (query.source().isPresent()) {
+            throw new InvalidQueryException("invalid_parameter", "source", "compare runs every source of " + report + "; source does not apply here",
+                    InvalidQueryException.details("parameter", "source", "value", query.source().get()), "drop source=" + query.source().get());
+        }
+        if (query.realtime()) {
+            throw new InvalidQueryException("invalid_parameter", "realtime", "compare runs every source as it is stored; realtime does not apply here",
+                    InvalidQueryException.details("parameter", "realtime"), "drop realtime");
+        }
+        var select = ReportSelect.of(report(report), query);
         return read(t -> SourceComparison.run(t, select));
     }
 
-    /**
-     * Whether each materialized view holds data ({@code pg_matviews.ispopulated}), by name. Refresh history
-     * (when, how long, errors) is kept elsewhere; this is what PostgreSQL itself knows.
-     */
-    public Map<String, Boolean> populated() {
-        var matviews = table(name("pg_catalog", "pg_matviews"));
-        var view = field(name("matviewname"), String.class);
-        var populated = field(name("ispopulated"), Boolean.class);
-        return read(t -> t.select(view, populated).from(matviews)
-                .where(field(name("schemaname"), String.class).eq(DSL.currentSchema()))
-                .fetchMap(view, populated));
+    /** How fresh the stored rows behind a report are (its own, or its materialized source's); empty for a live report. */
+    public Optional<Freshness.Summary> freshness(Report report) {
+        return freshness.summary(report.materializedView().orElse(report.name()));
     }
 
-    /**
-     * Runs {@code work} in a read-only transaction whose statements are cancelled after the statement timeout.
-     * Repeatable read: a count and the rows it counts, or the sources of a comparison, see the same data.
-     */
+    /** Runs {@code work} in a read-only, repeatable-read transaction bounded by the statement timeout: any jOOQ, read-only. */
     public <T> T read(Function<DSLContext, T> work) {
-        return dsl.transactionResult(tx -> {
-            var t = tx.dsl();
-            // one round trip for both settings: a 100-row page costs a few round trips in all, each one counts
-            t.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = {0}",
-                    inline(Math.max(1, statementTimeout.toMillis())));
-            return work.apply(t);
-        });
-    }
-
-    /** A stable order for a report: its key (the synthetic primary key of its view) or else its columns. */
-    public static List<OrderField<?>> defaultOrder(Report report) {
-        return List.copyOf(report.keyFields());
+        return reads.transaction(work);
     }
 }

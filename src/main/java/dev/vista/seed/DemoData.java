@@ -2,9 +2,27 @@ package dev.vista.seed;
 
 import static dev.vista.generated.Tables.PAGE_VISITS;
 import static dev.vista.generated.Tables.USERS;
+import static org.jooq.impl.DSL.abs;
+import static org.jooq.impl.DSL.arrayGet;
+import static org.jooq.impl.DSL.currentOffsetDateTime;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.floor;
+import static org.jooq.impl.DSL.function;
+import static org.jooq.impl.DSL.generateSeries;
+import static org.jooq.impl.DSL.greatest;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.lateral;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.rand;
+import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.trunc;
+import static org.jooq.impl.DSL.val;
+import static org.jooq.impl.DSL.when;
 
-import dev.vista.migrate.MaterializedViews;
+import dev.vista.refresh.Refresher;
+import dev.vista.refresh.Trigger;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -12,43 +30,43 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import javax.sql.DataSource;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
+import org.jooq.Field;
+import org.jooq.Table;
+import org.jooq.impl.SQLDataType;
+import org.jooq.types.DayToSecond;
 
 /**
- * Loads demo data server-side with {@code generate_series}: nothing travels row by row over the wire, so
- * millions of visits take seconds, not minutes. The data is deterministic for a given size, so benchmark
- * runs compare like with like.
- *
- * <p>The statements are plain SQL with bind values: they are about random distributions, which jOOQ's DSL
- * would only make harder to read.
+ * Loads demo data server-side with {@code generate_series}: nothing travels row by row over the wire, so millions
+ * of visits take seconds, not minutes. The data is deterministic for a given size, so benchmark runs compare like
+ * with like. The materialized views and incremental aggregates are refreshed through the {@link Refresher}
+ * afterwards, so every stored report matches the data and its refresh history says when.
  */
 public final class DemoData {
 
     /** The sections of the talk's example, and a few more. */
-    static final String SECTIONS = "{index,dashboard,settings,reports,profile,billing}";
+    static final String[] SECTIONS = {"index", "dashboard", "settings", "reports", "profile", "billing"};
 
     private static final long CHUNK = 1_000_000;
 
     private final DSLContext dsl;
+    private final Refresher refresher;
+    private final Trigger trigger;
     private final Consumer<String> progress;
 
-    public DemoData(DSLContext dsl, Consumer<String> progress) {
+    /** @param trigger what the refreshes after a load are recorded as: startup for the app's first start, cli for {@code vista seed} */
+    public DemoData(DSLContext dsl, Refresher refresher, Trigger trigger, Consumer<String> progress) {
         this.dsl = dsl;
+        this.refresher = refresher;
+        this.trigger = trigger;
         this.progress = progress;
-    }
-
-    public static DSLContext using(DataSource dataSource) {
-        return DSL.using(dataSource, SQLDialect.POSTGRES);
     }
 
     /** How long a seed took: loading the visits alone (what the benchmark compares with a bare INSERT) and in all. */
     public record Timing(Duration visits, Duration total) {
     }
 
-    /** The talk's shape on first start: 100 users, each with 1 to 1000 visits in the current month. */
+    /** The talk's shape on first start: 100 users, each with 1 to 1000 visits over the last 30 days, today included. */
     public boolean seedIfEmpty() {
         if (dsl.fetchExists(USERS)) {
             return false;
@@ -56,26 +74,24 @@ public final class DemoData {
         dsl.transaction(tx -> {
             var t = tx.dsl();
             insertUsers(t, 100);
-            t.query("""
-                    INSERT INTO page_visits (user_id, section, visit_time, duration_ms)
-                    SELECT u.id,
-                           (?::text[])[1 + floor(random() * 6)::int],
-                           date_trunc('month', now()) + random() * (now() - date_trunc('month', now())),
-                           (200 + random() * random() * 30000)::int
-                    FROM users u
-                    CROSS JOIN LATERAL generate_series(1, 1 + abs(hashint8(u.id)) % 1000) AS visit
-                    """, SECTIONS).execute();
-            refresh(t);
+            // 1 + |hashint8(id)| % 1000 visits per user: the same spread on every first start
+            Field<Integer> visits = inline(1).plus(abs(function("hashint8", Long.class, USERS.ID)).mod(inline(1000L)).cast(SQLDataType.INTEGER));
+            t.insertInto(PAGE_VISITS, PAGE_VISITS.USER_ID, PAGE_VISITS.SECTION, PAGE_VISITS.VISIT_TIME, PAGE_VISITS.DURATION_MS)
+                    .select(select(USERS.ID, randomSection(), randomTimeInTheLast30Days(), randomDuration())
+                            .from(USERS)
+                            .crossJoin(lateral(generateSeries(inline(1), visits).as("visit"))))
+                    .execute();
         });
+        refreshStoredViews();
         return true;
     }
 
     /**
-     * Replaces all data with {@code users} users and {@code visits} visits spread over the 30 days before
-     * now, then refreshes the materialized views. Foreign keys and secondary indexes of page_visits are set
-     * aside during the load and put back after it in one pass each, as pg_restore does. The visits are loaded
-     * in chunks of a million rows on as many connections as there are cores; each chunk seeds its own random
-     * generator and carries its own ids, so the data is the same whichever connection loads which chunk.
+     * Replaces all data with {@code users} users and {@code visits} visits spread over the 30 days before now, then
+     * refreshes every stored view. Foreign keys and secondary indexes of page_visits are set aside during the load
+     * and put back after it in one pass each, as pg_restore does. The visits are loaded in chunks of a million rows on
+     * as many connections as there are cores; each chunk seeds its own random generator and carries its own ids, so
+     * the data is the same whichever connection loads which chunk.
      *
      * <p>Unlike a migration this is not one transaction: it is a bulk load that replaces everything.
      */
@@ -96,14 +112,16 @@ public final class DemoData {
             dsl.transaction(tx -> deferred.forEach(ddl -> tx.dsl().execute(ddl)));
         }
         var visitsTook = Duration.ofNanos(System.nanoTime() - started);
+        dsl.select(setval(PAGE_VISITS.getName(), PAGE_VISITS.ID.getName(), visits)).fetch();
         progress.accept("analyzing and refreshing materialized views");
-        dsl.transaction(tx -> {
-            var t = tx.dsl();
-            t.query("SELECT setval(pg_get_serial_sequence('page_visits', 'id'), greatest(?, 1))", visits).execute();
-            t.query("ANALYZE users, page_visits").execute();
-            refresh(t);
-        });
+        dsl.execute("ANALYZE users, page_visits");
+        refreshStoredViews();
         return new Timing(visitsTook, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** Every materialized view and incremental aggregate, in dependency order, plainly: nobody reads them yet. */
+    private void refreshStoredViews() {
+        refresher.refreshAll(trigger, true, false);
     }
 
     private void loadVisits(long visits, int users) {
@@ -120,17 +138,15 @@ public final class DemoData {
                 futures.add(pool.submit(() -> {
                     dsl.transaction(tx -> {
                         var t = tx.dsl();
-                        t.query("SET LOCAL synchronous_commit = off").execute();
-                        t.query("SELECT setseed(?)", seed).execute();
-                        t.query("""
-                                INSERT INTO page_visits (id, user_id, section, visit_time, duration_ms)
-                                SELECT g,
-                                       1 + floor(random() * ?)::bigint,
-                                       (?::text[])[1 + floor(random() * 6)::int],
-                                       now() - random() * interval '30 days',
-                                       (200 + random() * random() * 30000)::int
-                                FROM generate_series(?::bigint, ?::bigint) AS g
-                                """, users, SECTIONS, from, to).execute();
+                        t.select(function("set_config", String.class, val("synchronous_commit"), val("off"), val(true))).fetch();
+                        t.select(function("setseed", Object.class, val(seed))).fetch();
+                        Table<?> ids = generateSeries(val(Math.toIntExact(from)), val(Math.toIntExact(to))).as("g", "id");
+                        Field<Long> id = field(name("g", "id"), Integer.class).cast(SQLDataType.BIGINT);
+                        Field<Long> user = inline(1L).plus(floor(rand().times(val(users))).cast(SQLDataType.BIGINT));
+                        t.insertInto(PAGE_VISITS, PAGE_VISITS.ID, PAGE_VISITS.USER_ID, PAGE_VISITS.SECTION, PAGE_VISITS.VISIT_TIME,
+                                        PAGE_VISITS.DURATION_MS)
+                                .select(select(id, user, randomSection(), randomTimeInTheLast30Days(), randomDuration()).from(ids))
+                                .execute();
                     });
                     var loaded = done.addAndGet(to - from + 1);
                     var seconds = (System.nanoTime() - started) / 1e9;
@@ -147,6 +163,21 @@ public final class DemoData {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
+    }
+
+    /** One of {@link #SECTIONS}, each as likely. */
+    private static Field<String> randomSection() {
+        return arrayGet(val(SECTIONS), inline(1).plus(floor(rand().times(inline(SECTIONS.length))).cast(SQLDataType.INTEGER)));
+    }
+
+    /** A moment in the 30 days before now, so that the last 30 days, today included, all have visits. */
+    private static Field<OffsetDateTime> randomTimeInTheLast30Days() {
+        return currentOffsetDateTime().minus(inline(new DayToSecond(30)).times(rand()));
+    }
+
+    /** Mostly short visits, some long: 200 ms to about 30 s, skewed towards short. */
+    private static Field<Integer> randomDuration() {
+        return inline(200).plus(rand().times(rand()).times(inline(30_000))).cast(SQLDataType.INTEGER);
     }
 
     /**
@@ -174,19 +205,23 @@ public final class DemoData {
         return restore;
     }
 
+    /** user1 ... userN; every tenth has no email, so reports show NULLs; created over the two months before this one. */
     private static void insertUsers(DSLContext t, int users) {
-        t.query("""
-                INSERT INTO users (id, username, email, created_at)
-                SELECT i,
-                       'user' || i,
-                       CASE WHEN i % 10 = 0 THEN NULL ELSE 'user' || i || '@example.com' END,
-                       date_trunc('month', now()) - interval '60 days' + i * interval '1 minute'
-                FROM generate_series(1, ?) AS i
-                """, users).execute();
-        t.query("SELECT setval(pg_get_serial_sequence('users', 'id'), greatest(?, 1))", users).execute();
+        Table<?> ids = generateSeries(inline(1), val(users)).as("u", "i");
+        Field<Long> i = field(name("u", "i"), Integer.class).cast(SQLDataType.BIGINT);
+        Field<String> username = inline("user").concat(i);
+        t.insertInto(USERS, USERS.ID, USERS.USERNAME, USERS.EMAIL, USERS.CREATED_AT)
+                .select(select(i, username,
+                        when(i.mod(inline(10L)).eq(inline(0L)), inline((String) null)).otherwise(username.concat(inline("@example.com"))),
+                        trunc(currentOffsetDateTime(), org.jooq.DatePart.MONTH).minus(inline(new DayToSecond(60)))
+                                .plus(inline(new DayToSecond(0, 0, 1)).times(i)))
+                        .from(ids))
+                .execute();
+        t.select(setval(USERS.getName(), USERS.ID.getName(), users)).fetch();
     }
 
-    private static void refresh(DSLContext t) {
-        t.connection(MaterializedViews::refreshAll);
+    /** Moves a table's identity past the ids inserted explicitly. */
+    private static Field<Long> setval(String table, String column, long last) {
+        return function("setval", Long.class, function("pg_get_serial_sequence", String.class, val(table), val(column)), greatest(val(last), inline(1L)));
     }
 }

@@ -16,14 +16,6 @@ public final class ApiException extends RuntimeException {
         this.hint = hint;
     }
 
-    public static ApiException badRequest(String code, String message, String hint) {
-        return new ApiException(400, code, message, null, hint);
-    }
-
-    public static ApiException notFound(String code, String message, String hint) {
-        return new ApiException(404, code, message, null, hint);
-    }
-
     public int status() {
         return status;
     }

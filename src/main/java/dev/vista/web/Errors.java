@@ -1,5 +1,6 @@
 package dev.vista.web;
 
+import dev.vista.refresh.RefreshException;
 import dev.vista.report.InvalidQueryException;
 import dev.vista.report.UnknownReportException;
 import io.javalin.config.JavalinConfig;
@@ -9,6 +10,7 @@ import io.javalin.validation.ValidationException;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.io.EofException;
 import org.jooq.exception.DataAccessException;
@@ -34,6 +36,7 @@ public final class Errors {
                 write(ctx, 400, new ApiError(e.code(), e.getMessage(), e.details(), e.hint())));
         config.routes.exception(UnknownReportException.class, (e, ctx) ->
                 write(ctx, 404, new ApiError("unknown_report", e.getMessage(), null, "GET /api/reports lists them")));
+        config.routes.exception(RefreshException.class, (e, ctx) -> refresh(e, ctx));
         config.routes.exception(UncheckedIOException.class, Errors::io);
         config.routes.exception(EofException.class, (e, ctx) -> clientGone(ctx));
         config.routes.exception(HttpResponseException.class, (e, ctx) ->
@@ -64,6 +67,31 @@ public final class Errors {
             var sql = e.getCause(SQLException.class);
             write(ctx, 500, new ApiError("database_error", "the database could not answer this request", sql == null ? null : sql.getSQLState(), null));
         }
+    }
+
+    /** A refresh refused or failed: the reason decides the status; what was refreshed before it is in the details. */
+    private static void refresh(RefreshException e, Context ctx) {
+        var details = new LinkedHashMap<String, Object>();
+        details.put("view", e.view());
+        if (e.holder() != null) {
+            details.put("running", e.holder());
+        }
+        if (!e.completed().isEmpty()) {
+            details.put("refreshed", e.completed());
+        }
+        var error = switch (e.reason()) {
+            case UNKNOWN_VIEW -> new ApiException(404, "unknown_view", e.getMessage(), details, "GET /api/views lists them");
+            case NOT_MATERIALIZED -> new ApiException(400, "not_materialized", e.getMessage(), details, "GET /api/views lists what can be refreshed");
+            case NO_UNIQUE_INDEX -> new ApiException(400, "concurrent_refresh_impossible", e.getMessage(), details,
+                    "declare '-- vista:unique-index col, ...' in its file, or add fallback=true to refresh it without CONCURRENTLY");
+            case NOT_POPULATED -> new ApiException(409, "not_populated", e.getMessage(), details,
+                    "refresh it once without concurrently=true, or add fallback=true");
+            case BUSY -> new ApiException(409, "refresh_running", e.getMessage(), details, "add wait=true to wait for it and refresh after it");
+            case TIMEOUT -> new ApiException(504, "refresh_timeout", e.getMessage(), details, "raise VISTA_REFRESH_TIMEOUT");
+            case CANCELLED -> new ApiException(503, "refresh_cancelled", e.getMessage(), details, null);
+            case FAILED -> new ApiException(500, "refresh_failed", e.getMessage(), details, "the previous data is still served; GET /api/views shows the error");
+        };
+        write(ctx, error.status(), error.body());
     }
 
     /** Writing the response failed: the client went away mid-stream. Nothing left to answer; the transaction rolled back. */

@@ -51,7 +51,7 @@ final class OpenApiDocument {
             var responses = new LinkedHashMap<String, Object>();
             var content = new LinkedHashMap<String, Object>();
             content.put("application/json", ordered("schema", ordered("type", "array", "items", ordered("$ref", row))));
-            content.put(ReportHandlers.OBJECT, ordered("schema", ordered("$ref", row)));
+            content.put(ReportRequest.OBJECT, ordered("schema", ordered("$ref", row)));
             responses.put("200", ordered("description", "The rows", "content", content));
             responses.put("206", ordered("description", "Part of the rows, with Prefer: count=exact", "content", content,
                     "headers", ordered("Content-Range", ordered("schema", ordered("type", "string"), "description", "first-last/total"))));

@@ -2,7 +2,7 @@ package dev.vista.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vista.Config;
+import dev.vista.config.Config;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

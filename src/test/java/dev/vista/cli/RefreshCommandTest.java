@@ -28,7 +28,7 @@ class RefreshCommandTest {
     static void database() {
         dataSource = TestDatabase.migrated("refresh_command");
         dsl = TestDatabase.dsl(dataSource);
-        new DemoData(dsl, line -> { }).seedIfEmpty();
+        TestDatabase.demoData(dataSource).seedIfEmpty();
         env = Map.of("VISTA_DATABASE_URL", dataSource.getJdbcUrl(), "VISTA_DATABASE_USER", dataSource.getUsername(),
                 "VISTA_DATABASE_PASSWORD", dataSource.getPassword() == null ? "" : dataSource.getPassword());
     }

@@ -3,7 +3,7 @@ package dev.vista.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.Config;
+import dev.vista.config.Config;
 import dev.vista.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -9,6 +9,7 @@ import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.select;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.database.ReadSessions;
 import dev.vista.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,7 +45,7 @@ class CsvExportTest {
     static void data() {
         dataSource = TestDatabase.migrated("csv");
         dsl = TestDatabase.dsl(dataSource);
-        csv = new CsvExport(dataSource, Duration.ofSeconds(30));
+        csv = new CsvExport(ReadSessions.on(dataSource, Duration.ofSeconds(30)));
         long id = 1;
         for (var value : NASTY) {
             dsl.insertInto(USERS, USERS.ID, USERS.USERNAME, USERS.EMAIL).values(id, "u" + id + value, value).execute();

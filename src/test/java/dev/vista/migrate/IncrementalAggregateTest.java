@@ -61,7 +61,7 @@ class IncrementalAggregateTest {
     void refresh_options_are_read_next_to_the_sql() {
         var file = ViewFile.parse("db/views/daily.sql", DAILY);
 
-        assertThat(file.kind()).isEqualTo(ViewFile.Kind.INCREMENTAL);
+        assertThat(file.kind()).isEqualTo(Kind.INCREMENTAL);
         assertThat(file.refreshEvery()).contains(Duration.ofSeconds(90));
         assertThat(file.buckets()).contains(new ViewFile.Buckets("page_visits", "id", "visit_date", "(visit_time AT TIME ZONE 'UTC')::date"));
         assertThat(ViewFile.parse("db/views/x.sql", "-- vista:materialized\n-- vista:refresh 2h\nSELECT 1 AS one").refreshEvery())
@@ -76,7 +76,7 @@ class IncrementalAggregateTest {
         assertThatThrownBy(() -> ViewFile.parse("db/views/x.sql", "-- vista:refresh 15m\nSELECT 1 AS one"))
                 .hasMessageContaining("need '-- vista:materialized' or '-- vista:incremental'");
         assertThatThrownBy(() -> ViewFile.parse("db/views/x.sql", "-- vista:materialized\n-- vista:refresh soon\nSELECT 1 AS one"))
-                .hasMessage("db/views/x.sql: vista:refresh takes an interval like 90s, 15m, 2h or 1d, got 'soon'");
+                .hasMessage("db/views/x.sql: vista:refresh takes an interval of at least 1s, a whole number and a unit: 500ms, 90s, 15m, 2h or 1d; got 'soon'");
         assertThatThrownBy(() -> ViewFile.parse("db/views/x.sql", "-- vista:materialized\n-- vista:bucket d = now()::date\nSELECT 1 AS one"))
                 .hasMessageContaining("declare both '-- vista:watermark table.id_column'");
         assertThatThrownBy(() -> ViewFile.parse("db/views/x.sql", "-- vista:incremental\nSELECT 1 AS one"))

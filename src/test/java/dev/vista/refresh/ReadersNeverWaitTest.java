@@ -1,10 +1,11 @@
 package dev.vista.refresh;
 
+import dev.vista.testing.TestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.Config;
+import dev.vista.config.Config;
 import dev.vista.Vista;
 import dev.vista.seed.DemoData;
 import dev.vista.testing.TestDatabase;
@@ -56,7 +57,7 @@ class ReadersNeverWaitTest {
     static void database() {
         readers = TestDatabase.migrated("readers_never_wait");
         dsl = TestDatabase.dsl(readers);
-        new DemoData(dsl, line -> { }).seed(VISITS, 1000);
+        TestDatabase.demoData(readers).seed(VISITS, 1000);
         var config = new HikariConfig();
         config.setJdbcUrl(readers.getJdbcUrl());
         config.setUsername(readers.getUsername());
@@ -75,7 +76,7 @@ class ReadersNeverWaitTest {
     void report_requests_never_wait_on_a_concurrent_refresh_of_section_daily() {
         var refresher = RefreshTesting.refresher(refreshes);
         // Logs not captured: the latency figures below are part of the result.
-        JavalinTest.test(Vista.app(Config.fromEnvironment(Map.of()), readers), new TestConfig(true, false), (server, client) -> {
+        TestApp.serve(Config.fromEnvironment(Map.of()), readers, new TestConfig(true, false), (server, client) -> {
             hammer(client, 20, () -> { }); // warm up the JIT, the pool and PostgreSQL's caches
             var idle = hammer(client, 40, () -> { });
             var concurrent = hammer(client, 0, () -> refresher.refresh(RefreshRequest.of("section_daily").asConcurrent()));

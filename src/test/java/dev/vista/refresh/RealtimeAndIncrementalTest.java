@@ -6,14 +6,18 @@ import static dev.vista.generated.Tables.VISITS_SUMMARY_MV;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.database.ReadSessions;
+import dev.vista.generated.DefaultSchema;
 import dev.vista.migrate.ChangelogSource;
+import dev.vista.report.ReportCatalogue;
+import dev.vista.report.ReportQuery;
+import dev.vista.report.Reports;
 import dev.vista.migrate.ViewFile;
 import dev.vista.seed.DemoData;
 import dev.vista.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jooq.DSLContext;
@@ -33,15 +37,21 @@ class RealtimeAndIncrementalTest {
 
     static HikariDataSource dataSource;
     static DSLContext dsl;
+    static Freshness freshness;
     static Refresher refresher;
+    static Reports reports;
     static ViewFile sectionDaily;
 
     @BeforeAll
     static void database() {
         dataSource = TestDatabase.migrated("realtime");
         dsl = TestDatabase.dsl(dataSource);
-        new DemoData(dsl, line -> { }).seed(20_000, 100);
-        refresher = RefreshTesting.refresher(dataSource);
+        TestDatabase.demoData(dataSource).seed(20_000, 100);
+        // one Freshness, as in the app: a refresh through any of the refreshers is seen by the next read at once
+        freshness = new Freshness(dsl, TestDatabase.viewFiles());
+        refresher = new Refresher(dataSource, TestDatabase.viewFiles(), freshness, Duration.ofMinutes(1), Duration.ofSeconds(2));
+        reports = new Reports(ReadSessions.on(dataSource, Duration.ofMinutes(1)),
+                ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, TestDatabase.viewFiles()), freshness);
         sectionDaily = ChangelogSource.directory(TestDatabase.projectRoot()).viewFiles().stream()
                 .filter(f -> f.name().equals("section_daily")).findFirst().orElseThrow();
     }
@@ -118,7 +128,7 @@ class RealtimeAndIncrementalTest {
 
     @Test
     void when_inserts_hold_their_lock_too_long_the_previous_watermark_is_kept_so_their_rows_are_still_caught() throws Exception {
-        var hurried = RefreshTesting.refresher(dataSource, Duration.ofMinutes(1), Duration.ofMillis(100));
+        var hurried = new Refresher(dataSource, TestDatabase.viewFiles(), freshness, Duration.ofMinutes(1), Duration.ofMillis(100));
         var before = maxId();
         long lateId;
         try (var inFlight = inserting("now() - interval '5 days'")) {
@@ -161,12 +171,11 @@ class RealtimeAndIncrementalTest {
         return read(SECTION_DAILY, "true");
     }
 
-    /** Reads the way the rows handler does: the table Freshness hands back, ordered by the report's key. */
+    /** Reads the way the rows endpoint does with {@code realtime=true}: the report's rows as of now, in its key's order. */
     static List<List<String>> read(Table<?> table, String realtime) {
-        var headers = new HashMap<String, String>();
-        var source = refresher.freshness().serve(table, realtime, headers::put);
-        assertThat(headers).containsEntry("X-Data-Age", "0");
-        return dsl.selectFrom(source).orderBy(table.getPrimaryKey().getFields()).fetch().map(RealtimeAndIncrementalTest::text);
+        var read = reports.prepare(table.getName(), ReportQuery.all().withRealtime(Boolean.parseBoolean(realtime)));
+        assertThat(read.asOf()).isPresent();
+        return reports.read(t -> t.fetch(read.select().rows())).map(RealtimeAndIncrementalTest::text);
     }
 
     /** A row as text, so a date read through plain SQL (java.sql.Date) and through jOOQ (LocalDate) compare equal. */

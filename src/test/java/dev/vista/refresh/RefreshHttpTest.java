@@ -1,11 +1,12 @@
 package dev.vista.refresh;
 
+import dev.vista.testing.TestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.Config;
+import dev.vista.config.Config;
 import dev.vista.Vista;
 import dev.vista.seed.DemoData;
 import dev.vista.testing.TestDatabase;
@@ -33,7 +34,7 @@ class RefreshHttpTest {
     static void database() {
         dataSource = TestDatabase.migrated("refresh_http");
         dsl = TestDatabase.dsl(dataSource);
-        new DemoData(dsl, line -> { }).seedIfEmpty();
+        TestDatabase.demoData(dataSource).seedIfEmpty();
         dsl.execute("""
                 CREATE MATERIALIZED VIEW no_key AS SELECT section, count(*) AS visits FROM page_visits GROUP BY section;
                 CREATE MATERIALIZED VIEW empty_yet AS SELECT section FROM page_visits GROUP BY section WITH NO DATA;
@@ -48,7 +49,7 @@ class RefreshHttpTest {
 
     @Test
     void refreshing_needs_the_admin_token_compared_as_a_whole() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             var missing = client.post("/api/admin/views/section_daily/refresh", "");
             assertThat(missing.code()).isEqualTo(401);
             assertThat(header(missing, "WWW-Authenticate")).isEqualTo("Bearer realm=\"vista\"");
@@ -65,7 +66,7 @@ class RefreshHttpTest {
 
     @Test
     void a_refresh_over_http_answers_what_was_refreshed_and_api_views_shows_it() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             var response = client.post("/api/admin/views/section_daily/refresh?concurrently=true", "", this::admin);
             assertThat(response.code()).isEqualTo(200);
             var refreshed = JSON.readTree(response.body().string()).get("refreshed");
@@ -103,7 +104,7 @@ class RefreshHttpTest {
 
     @Test
     void refusals_have_their_status_and_say_why() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             var unknown = client.post("/api/admin/views/nope/refresh", "", this::admin);
             assertThat(unknown.code()).isEqualTo(404);
             assertThat(unknown.body().string()).isEqualTo("{\"code\":\"unknown_view\",\"message\":\"no materialized view or incremental aggregate named 'nope'\","
@@ -141,7 +142,7 @@ class RefreshHttpTest {
         try (var reader = RefreshTesting.readingInOpenTransaction(dataSource, "no_key")) {
             var running = CompletableFuture.supplyAsync(() -> refresher.refresh(RefreshRequest.of("no_key").by(Trigger.schedule)));
             var pid = RefreshTesting.awaitWaitingOnLock(dsl, "vista refresh no_key (schedule)", "relation");
-            JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+            TestApp.serve(config, dataSource, (server, client) -> {
                 var response = client.post("/api/admin/views/no_key/refresh", "", this::admin);
                 assertThat(response.code()).isEqualTo(409);
                 var body = JSON.readTree(response.body().string());
@@ -160,7 +161,7 @@ class RefreshHttpTest {
 
     @Test
     void rows_from_a_materialized_view_carry_last_modified_and_their_age_and_realtime_rows_are_age_zero() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             client.post("/api/admin/views/section_daily/refresh", "", this::admin);
             var finished = dsl.resultQuery("""
                     SELECT finished_at FROM refresh_history WHERE view_name = 'section_daily' AND status = 'succeeded' ORDER BY id DESC LIMIT 1
@@ -193,7 +194,7 @@ class RefreshHttpTest {
 
     @Test
     void the_catalogue_shows_the_freshness_of_materialized_reports_and_lists_the_incremental_aggregate() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             client.post("/api/admin/views/section_daily_incremental/refresh", "", this::admin);
             var reports = JSON.readTree(client.get("/api/reports").body().string());
 

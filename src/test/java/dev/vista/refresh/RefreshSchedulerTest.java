@@ -33,7 +33,7 @@ class RefreshSchedulerTest {
     static void database() {
         dataSource = TestDatabase.migrated("scheduler");
         dsl = TestDatabase.dsl(dataSource);
-        new DemoData(dsl, line -> { }).seedIfEmpty();
+        TestDatabase.demoData(dataSource).seedIfEmpty();
         dsl.execute("""
                 CREATE TABLE fragile_input (n int);
                 INSERT INTO fragile_input VALUES (1);
@@ -96,6 +96,7 @@ class RefreshSchedulerTest {
 
     @Test
     void the_scheduler_refreshes_at_startup_what_was_never_refreshed_then_on_schedule() throws Exception {
+        dsl.deleteFrom(REFRESH_HISTORY).where(REFRESH_HISTORY.VIEW_NAME.eq("section_daily")).execute(); // never refreshed, as far as anyone knows
         var events = new LinkedBlockingQueue<Event>();
         var every = Duration.ofMillis(700);
         try (var scheduler = new RefreshScheduler(RefreshTesting.refresher(dataSource), List.of(new Schedule("section_daily", every)), BACKOFF, events::add)) {

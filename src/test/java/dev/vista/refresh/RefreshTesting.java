@@ -1,6 +1,5 @@
 package dev.vista.refresh;
 
-import dev.vista.migrate.ChangelogSource;
 import dev.vista.testing.Await;
 import dev.vista.testing.TestDatabase;
 import java.sql.Connection;
@@ -16,11 +15,11 @@ final class RefreshTesting {
     }
 
     static Refresher refresher(DataSource dataSource) {
-        return refresher(dataSource, Duration.ofMinutes(1), Duration.ofSeconds(2));
+        return TestDatabase.refresher(dataSource);
     }
 
     static Refresher refresher(DataSource dataSource, Duration timeout, Duration fenceTimeout) {
-        return new Refresher(dataSource, ChangelogSource.directory(TestDatabase.projectRoot()).viewFiles(), timeout, fenceTimeout);
+        return TestDatabase.refresher(dataSource, timeout, fenceTimeout);
     }
 
     /** Waits until a backend whose application_name starts with {@code applicationName} waits on a lock of the given type. */

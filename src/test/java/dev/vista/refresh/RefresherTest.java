@@ -27,7 +27,7 @@ class RefresherTest {
     static void database() {
         dataSource = TestDatabase.migrated("refresher");
         dsl = TestDatabase.dsl(dataSource);
-        new DemoData(dsl, line -> { }).seed(20_000, 200);
+        TestDatabase.demoData(dataSource).seed(20_000, 200);
         // Materialized views made by hand: a chain through a plain view, and indexes REFRESH ... CONCURRENTLY cannot use.
         dsl.execute("""
                 CREATE MATERIALIZED VIEW chain_a AS SELECT section, count(*) AS visits FROM page_visits GROUP BY section;

@@ -29,8 +29,8 @@ class ReportsTest {
     static void database() {
         dataSource = TestDatabase.migrated("reports_api");
         dsl = TestDatabase.dsl(dataSource);
-        ReportFixture.load(dsl);
-        reports = new Reports(dsl, ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA), Duration.ofSeconds(10));
+        ReportFixture.load(dataSource);
+        reports = Reports.of(dataSource, Duration.ofSeconds(10));
     }
 
     @AfterAll
@@ -97,7 +97,7 @@ class ReportsTest {
     @Test
     void the_groupby_sources_are_registered_only_with_exactly_the_views_columns() {
         var wrong = java.util.Map.<String, org.jooq.Select<?>>of("user_stats", GroupByQueries.visitsSummary());
-        assertThatThrownBy(() -> ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, wrong))
+        assertThatThrownBy(() -> ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, TestDatabase.viewFiles(), wrong))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("a source of report user_stats has the columns [user_id, section, visit_date, visits], not the report's "
                         + "[user_id, username, total_visits, first_visit, last_visit, distinct_sections, visits_last_30_days]");

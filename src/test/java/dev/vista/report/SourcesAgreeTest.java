@@ -1,14 +1,14 @@
 package dev.vista.report;
 
+import dev.vista.testing.TestApp;
 import static dev.vista.generated.Tables.PAGE_VISITS;
 import static dev.vista.generated.Tables.USERS;
 import static dev.vista.testing.ReportFixture.param;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.Config;
+import dev.vista.config.Config;
 import dev.vista.Vista;
-import dev.vista.migrate.MaterializedViews;
 import dev.vista.testing.TestDatabase;
 import io.javalin.testtools.JavalinTest;
 import java.time.OffsetDateTime;
@@ -56,7 +56,7 @@ class SourcesAgreeTest {
             visits = visits.values((long) user, SECTIONS.get(random.nextInt(SECTIONS.size())), time, random.nextInt(5000));
         }
         visits.execute();
-        dsl.connection(MaterializedViews::refreshAll);
+        TestDatabase.refreshAll(dataSource);
     }
 
     @AfterAll
@@ -66,9 +66,9 @@ class SourcesAgreeTest {
 
     @Test
     void every_source_returns_identical_rows_for_random_filters_orders_and_pages() {
-        var catalogue = ReportCatalogue.of(dev.vista.generated.DefaultSchema.DEFAULT_SCHEMA);
+        var catalogue = ReportCatalogue.of(dev.vista.generated.DefaultSchema.DEFAULT_SCHEMA, TestDatabase.viewFiles());
         var random = new Random(SEED);
-        JavalinTest.test(Vista.app(Config.fromEnvironment(Map.of()), dataSource), (server, client) -> {
+        TestApp.serve(Config.fromEnvironment(Map.of()), dataSource, (server, client) -> {
             var nonEmpty = 0;
             var queries = 0;
             for (var name : List.of("visits_summary", "user_stats")) {

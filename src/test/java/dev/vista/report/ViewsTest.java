@@ -12,7 +12,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.jooq.Records.mapping;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.migrate.MaterializedViews;
 import dev.vista.testing.TestDatabase;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -51,7 +50,7 @@ class ViewsTest {
                 .values(5L, 2L, "settings", at(DAY3, 8, 0), 50)
                 .values(6L, 2L, "index", OLD, 70)
                 .execute();
-        dsl.connection(MaterializedViews::refreshAll);
+        TestDatabase.refreshAll(dataSource);
     }
 
     @AfterAll

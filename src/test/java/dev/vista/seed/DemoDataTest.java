@@ -11,6 +11,7 @@ import static org.jooq.impl.DSL.min;
 import static org.jooq.impl.DSL.sum;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.refresh.Trigger;
 import dev.vista.testing.TestDatabase;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -36,16 +37,17 @@ class DemoDataTest {
     @Test
     void first_start_loads_the_talks_shape_once_then_seed_replaces_it_with_the_requested_size() {
         var dsl = TestDatabase.dsl(dataSource);
-        var demo = new DemoData(dsl, line -> { });
+        var demo = TestDatabase.demoData(dataSource);
 
         assertThat(demo.seedIfEmpty()).isTrue();
         assertThat(dsl.fetchCount(USERS)).isEqualTo(100);
         var perUser = dsl.select(PAGE_VISITS.USER_ID, count()).from(PAGE_VISITS).groupBy(PAGE_VISITS.USER_ID).fetch();
         assertThat(perUser).hasSize(100).allSatisfy(r -> assertThat(r.value2()).isBetween(1, 1000));
-        var monthStart = OffsetDateTime.now(ZoneOffset.UTC).withDayOfMonth(1).toLocalDate().atStartOfDay().atOffset(ZoneOffset.UTC);
         var range = dsl.select(min(PAGE_VISITS.VISIT_TIME), max(PAGE_VISITS.VISIT_TIME)).from(PAGE_VISITS).fetchOne();
-        assertThat(range.value1()).isAfterOrEqualTo(monthStart);
+        assertThat(range.value1()).as("the last 30 days").isAfterOrEqualTo(OffsetDateTime.now().minusDays(30).minusMinutes(1));
         assertThat(range.value2()).isBeforeOrEqualTo(OffsetDateTime.now());
+        var days = dsl.selectDistinct(PAGE_VISITS.VISIT_TIME.cast(java.time.LocalDate.class)).from(PAGE_VISITS).fetch();
+        assertThat(days).as("every one of the last 30 days has visits, today included").hasSizeGreaterThanOrEqualTo(30);
         var sections = dsl.selectDistinct(PAGE_VISITS.SECTION).from(PAGE_VISITS).orderBy(PAGE_VISITS.SECTION).fetch(PAGE_VISITS.SECTION);
         assertThat(sections).containsExactly("billing", "dashboard", "index", "profile", "reports", "settings");
         var visits = dsl.fetchCount(PAGE_VISITS);
@@ -55,7 +57,7 @@ class DemoDataTest {
         assertThat(dsl.fetchCount(PAGE_VISITS)).isEqualTo(visits);
 
         var progress = new ArrayList<String>();
-        new DemoData(dsl, progress::add).seed(25_000, 40);
+        new DemoData(dsl, TestDatabase.refresher(dataSource), Trigger.java, progress::add).seed(25_000, 40);
         assertThat(dsl.fetchCount(USERS)).isEqualTo(40);
         assertThat(dsl.fetchCount(PAGE_VISITS)).isEqualTo(25_000);
         assertThat(dsl.select(countDistinct(PAGE_VISITS.USER_ID)).from(PAGE_VISITS).fetchOne(0, Integer.class)).isEqualTo(40);
@@ -71,7 +73,7 @@ class DemoDataTest {
 
         var fingerprint = "SELECT md5(string_agg(concat_ws(':', id, user_id, section, duration_ms), ',' ORDER BY id)) FROM page_visits";
         var first = dsl.resultQuery(fingerprint).fetchOne(0, String.class);
-        new DemoData(dsl, line -> { }).seed(25_000, 40);
+        TestDatabase.demoData(dataSource).seed(25_000, 40);
         assertThat(dsl.resultQuery(fingerprint).fetchOne(0, String.class)).as("the same size gives the same data").isEqualTo(first);
     }
 }

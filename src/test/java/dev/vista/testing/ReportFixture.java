@@ -3,11 +3,10 @@ package dev.vista.testing;
 import static dev.vista.generated.Tables.PAGE_VISITS;
 import static dev.vista.generated.Tables.USERS;
 
-import dev.vista.migrate.MaterializedViews;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
-import org.jooq.DSLContext;
+import javax.sql.DataSource;
 
 /**
  * A small data set made by hand, so that report tests can assert on whole responses. Dates are fixed and
@@ -29,7 +28,8 @@ public final class ReportFixture {
     private ReportFixture() {
     }
 
-    public static void load(DSLContext dsl) {
+    public static void load(DataSource dataSource) {
+        var dsl = TestDatabase.dsl(dataSource);
         dsl.insertInto(USERS, USERS.ID, USERS.USERNAME, USERS.EMAIL, USERS.CREATED_AT)
                 .values(1L, "alice", "alice@example.com", at("2025-06-01T00:00:00Z"))
                 .values(2L, "bob", null, at("2025-06-01T00:00:00Z"))
@@ -45,7 +45,7 @@ public final class ReportFixture {
                 .values(6L, 2L, "index", at("2025-12-31T23:59:59.5Z"), 70)
                 .values(7L, 4L, "Dashboard", at("2026-01-12T09:00:00Z"), 20)
                 .execute();
-        dsl.connection(MaterializedViews::refreshAll);
+        TestDatabase.refreshAll(dataSource);
     }
 
     public static OffsetDateTime at(String text) {

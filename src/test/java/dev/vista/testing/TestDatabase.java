@@ -6,12 +6,19 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.Migrator;
+import dev.vista.migrate.ViewFile;
+import dev.vista.refresh.Freshness;
+import dev.vista.refresh.Refresher;
+import dev.vista.refresh.Trigger;
+import dev.vista.seed.DemoData;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jooq.DSLContext;
@@ -69,6 +76,30 @@ public final class TestDatabase {
 
     public static DSLContext dsl(javax.sql.DataSource dataSource) {
         return DSL.using(dataSource, SQLDialect.POSTGRES);
+    }
+
+    /** The project's db/views, parsed. */
+    public static List<ViewFile> viewFiles() {
+        return ChangelogSource.directory(projectRoot()).viewFiles();
+    }
+
+    /** A refresher over the project's db/views, as the app builds it (with a refresh timeout of a minute). */
+    public static Refresher refresher(javax.sql.DataSource dataSource) {
+        return refresher(dataSource, Duration.ofMinutes(1), Duration.ofSeconds(2));
+    }
+
+    public static Refresher refresher(javax.sql.DataSource dataSource, Duration timeout, Duration fenceTimeout) {
+        return new Refresher(dataSource, viewFiles(), new Freshness(dsl(dataSource), viewFiles()), timeout, fenceTimeout);
+    }
+
+    /** Refreshes every materialized view and incremental aggregate, as after a seed. */
+    public static void refreshAll(javax.sql.DataSource dataSource) {
+        refresher(dataSource).refreshAll(Trigger.java, true, false);
+    }
+
+    /** The demo data loader, refreshing through {@link #refresher}; its progress is dropped. */
+    public static DemoData demoData(javax.sql.DataSource dataSource) {
+        return new DemoData(dsl(dataSource), refresher(dataSource), Trigger.java, line -> { });
     }
 
     public static Path projectRoot() {

@@ -1,10 +1,11 @@
 package dev.vista.web;
 
+import dev.vista.testing.TestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.Config;
+import dev.vista.config.Config;
 import dev.vista.Vista;
 import dev.vista.seed.DemoData;
 import dev.vista.testing.TestDatabase;
@@ -38,7 +39,7 @@ class CsvEndpointTest {
     @BeforeAll
     static void database() {
         dataSource = TestDatabase.migrated("csv_endpoint");
-        new DemoData(TestDatabase.dsl(dataSource), line -> { }).seed(200_000, 100);
+        TestDatabase.demoData(dataSource).seed(200_000, 100);
         visits = TestDatabase.dsl(dataSource).fetchCount(dev.vista.generated.Tables.PAGE_VISITS);
     }
 
@@ -53,7 +54,7 @@ class CsvEndpointTest {
 
     @Test
     void the_csv_suffix_and_accept_text_csv_download_the_whole_report_with_no_row_limit() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             var response = client.get("/api/reports/visit_log.csv?select=visit_id,username,section&order=visit_id");
             assertThat(response.code()).isEqualTo(200);
             assertThat(response.headers().get("Content-Type").getFirst()).isEqualTo("text/csv; charset=utf-8");
@@ -72,7 +73,7 @@ class CsvEndpointTest {
 
     @Test
     void filters_order_limit_and_source_apply_as_they_do_for_json() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             var dashboard = parse(client.get("/api/reports/visit_log.csv?section=eq.dashboard&user_id=lt.10").body().string());
             var expected = TestDatabase.dsl(dataSource).resultQuery(
                     "SELECT count(*) FROM page_visits WHERE section = 'dashboard' AND user_id < 10").fetchOne(0, Integer.class);
@@ -93,7 +94,7 @@ class CsvEndpointTest {
 
     @Test
     void zero_rows_still_download_the_header_and_bom_and_raw_are_honoured() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             assertThat(client.get("/api/reports/visit_log.csv?visit_id=lt.0&select=visit_id,email").body().string()).isEqualTo("visit_id,email\n");
             var bom = client.get("/api/reports/visit_log.csv?visit_id=eq.1&select=visit_id&bom=true").body().string();
             assertThat(bom).isEqualTo("\uFEFFvisit_id\n1\n");
@@ -105,7 +106,7 @@ class CsvEndpointTest {
 
     @Test
     void errors_before_the_first_byte_are_json_with_their_status() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             var unknown = client.get("/api/reports/visit_log.csv?nope=eq.1");
             assertThat(unknown.code()).isEqualTo(400);
             assertThat(unknown.headers().get("Content-Type").getFirst()).startsWith("application/json");
@@ -114,7 +115,7 @@ class CsvEndpointTest {
             assertThat(missing.code()).isEqualTo(404);
         });
         var impatient = new Config(0, "token", false, Duration.ofMillis(1), config.database(), config.refresh());
-        JavalinTest.test(Vista.app(impatient, dataSource), (server, client) -> {
+        TestApp.serve(impatient, dataSource, (server, client) -> {
             var timeout = client.get("/api/reports/visits_summary.csv?source=groupby");
             assertThat(timeout.code()).isEqualTo(504);
             assertThat(JSON.readTree(timeout.body().string()).get("code").asText()).isEqualTo("statement_timeout");
@@ -124,7 +125,7 @@ class CsvEndpointTest {
 
     @Test
     void gzip_is_used_when_the_client_accepts_it() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             var http = HttpClient.newHttpClient();
             var request = HttpRequest.newBuilder(URI.create(client.getOrigin() + "/api/reports/visit_log.csv?limit=5000&order=visit_id"))
                     .header("Accept-Encoding", "gzip").build();
@@ -137,7 +138,7 @@ class CsvEndpointTest {
 
     @Test
     void a_client_that_disconnects_mid_download_cancels_the_query_and_frees_the_connection() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             var http = HttpClient.newHttpClient();
             var request = HttpRequest.newBuilder(URI.create(client.getOrigin() + "/api/reports/visit_log.csv")).build();
             var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());

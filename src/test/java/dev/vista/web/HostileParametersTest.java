@@ -1,11 +1,12 @@
 package dev.vista.web;
 
+import dev.vista.testing.TestApp;
 import static dev.vista.testing.ReportFixture.param;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.Config;
+import dev.vista.config.Config;
 import dev.vista.Vista;
 import dev.vista.testing.ReportFixture;
 import dev.vista.testing.TestDatabase;
@@ -32,7 +33,7 @@ class HostileParametersTest {
     @BeforeAll
     static void database() {
         dataSource = TestDatabase.migrated("hostile");
-        ReportFixture.load(TestDatabase.dsl(dataSource));
+        ReportFixture.load(dataSource);
     }
 
     @AfterAll
@@ -104,7 +105,7 @@ class HostileParametersTest {
                 "/api/reports/users", "/api/reports/page_visits", "/api/reports/VISITS_SUMMARY", "/api/reports/visits_summary%20"));
 
         var hits = new ArrayList<Hit>();
-        JavalinTest.test(Vista.app(Config.fromEnvironment(Map.of()), dataSource), (server, client) -> {
+        TestApp.serve(Config.fromEnvironment(Map.of()), dataSource, (server, client) -> {
             for (var path : paths) {
                 var response = client.get(path, req -> req.header("Prefer", "count=exact"));
                 hits.add(new Hit(path, response.code(), response.body().string()));

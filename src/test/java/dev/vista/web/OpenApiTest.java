@@ -1,11 +1,12 @@
 package dev.vista.web;
 
+import dev.vista.testing.TestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.Config;
+import dev.vista.config.Config;
 import dev.vista.Vista;
 import dev.vista.testing.TestDatabase;
 import io.javalin.testtools.JavalinTest;
@@ -37,7 +38,7 @@ class OpenApiTest {
 
     @Test
     void the_document_is_valid_openapi_3_1_according_to_swagger_parser() {
-        JavalinTest.test(Vista.app(Config.fromEnvironment(Map.of()), dataSource), (server, client) -> {
+        TestApp.serve(Config.fromEnvironment(Map.of()), dataSource, (server, client) -> {
             var response = client.get("/api/openapi.json");
             assertThat(response.code()).isEqualTo(200);
             assertThat(response.headers().get("Content-Type").getFirst()).startsWith("application/json");
@@ -56,7 +57,7 @@ class OpenApiTest {
 
     @Test
     void each_report_has_its_columns_as_filters_and_a_row_schema_typed_from_the_columns() {
-        JavalinTest.test(Vista.app(Config.fromEnvironment(Map.of()), dataSource), (server, client) -> {
+        TestApp.serve(Config.fromEnvironment(Map.of()), dataSource, (server, client) -> {
             var document = JSON.readTree(client.get("/api/openapi.json").body().string());
             assertThat(document.get("openapi").asText()).isEqualTo("3.1.0");
             var get = document.at("/paths/~1api~1reports~1visits_summary/get");

@@ -1,12 +1,13 @@
 package dev.vista.web;
 
+import dev.vista.testing.TestApp;
 import static dev.vista.testing.ReportFixture.param;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.Config;
+import dev.vista.config.Config;
 import dev.vista.Vista;
 import dev.vista.testing.ReportFixture;
 import dev.vista.testing.TestDatabase;
@@ -32,7 +33,7 @@ class ReportRowsTest {
     @BeforeAll
     static void database() {
         dataSource = TestDatabase.migrated("report_rows");
-        ReportFixture.load(TestDatabase.dsl(dataSource));
+        ReportFixture.load(dataSource);
     }
 
     @AfterAll
@@ -78,7 +79,7 @@ class ReportRowsTest {
 
     @Test
     void a_report_without_parameters_is_its_rows_in_key_order_as_a_json_array() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var response = client.get("/api/reports/visits_summary");
             assertThat(response.code()).isEqualTo(200);
             assertThat(response.headers().get("Content-Type").getFirst()).isEqualTo("application/json");
@@ -94,7 +95,7 @@ class ReportRowsTest {
 
     @Test
     void timestamps_are_iso_8601_with_seconds_and_offset_and_nulls_are_json_nulls() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var response = client.get("/api/reports/user_stats?user_id=in.(2,3)");
             assertThat(response.body().string()).isEqualTo("["
                     + "{\"user_id\":2,\"username\":\"bob\",\"total_visits\":3,\"first_visit\":\"2025-12-31T23:59:59.5Z\","
@@ -106,7 +107,7 @@ class ReportRowsTest {
 
     @Test
     void order_sorts_by_several_columns_and_the_key_breaks_ties() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             assertThat(summary(client, "order=visits.desc,user_id.desc")).containsExactly(
                     "1 index 2026-01-10 2",
                     "4 Dashboard 2026-01-12 1",
@@ -126,7 +127,7 @@ class ReportRowsTest {
 
     @Test
     void nulls_go_first_or_last_as_asked() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var path = "/api/reports/user_stats?select=user_id,first_visit&order=";
             assertThat(lines(client.get(path + "first_visit.asc.nullsfirst"))).containsExactly(
                     "3 null", "2 2025-12-31T23:59:59.5Z", "1 2026-01-10T10:00:00Z", "4 2026-01-12T09:00:00Z");
@@ -139,7 +140,7 @@ class ReportRowsTest {
 
     @Test
     void select_returns_only_the_named_columns_in_that_order_and_star_returns_all() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var response = client.get("/api/reports/visits_summary?select=visits,user_id&order=visits.desc&limit=2");
             assertThat(response.body().string()).isEqualTo("[{\"visits\":2,\"user_id\":1},{\"visits\":1,\"user_id\":1}]");
             assertThat(summary(client, "select=*")).isEqualTo(ALL_SUMMARY);
@@ -148,7 +149,7 @@ class ReportRowsTest {
 
     @Test
     void limit_and_offset_page_through_the_rows() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             assertThat(summary(client, "limit=2")).isEqualTo(ALL_SUMMARY.subList(0, 2));
             assertThat(summary(client, "limit=2", "offset=2")).isEqualTo(ALL_SUMMARY.subList(2, 4));
             assertThat(summary(client, "offset=5")).isEqualTo(ALL_SUMMARY.subList(5, 6));
@@ -161,7 +162,7 @@ class ReportRowsTest {
 
     @Test
     void comparison_operators_on_a_bigint_column() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             assertThat(summary(client, "user_id=eq.2")).isEqualTo(ALL_SUMMARY.subList(2, 5));
             assertThat(summary(client, "user_id=neq.2")).containsExactly(ALL_SUMMARY.get(0), ALL_SUMMARY.get(1), ALL_SUMMARY.get(5));
             assertThat(summary(client, "user_id=gt.2")).containsExactly(ALL_SUMMARY.get(5));
@@ -181,7 +182,7 @@ class ReportRowsTest {
 
     @Test
     void several_filters_on_one_column_are_anded() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             assertThat(summary(client, "user_id=gte.2", "user_id=lt.4")).isEqualTo(ALL_SUMMARY.subList(2, 5));
             assertThat(summary(client, "visit_date=gte.2026-01-01", "visit_date=lt.2026-01-11", "user_id=eq.2"))
                     .containsExactly(ALL_SUMMARY.get(3));
@@ -190,7 +191,7 @@ class ReportRowsTest {
 
     @Test
     void text_operators_eq_neq_like_ilike_in_and_comparisons() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             assertThat(summary(client, "section=eq.index")).isEqualTo(ALL_SUMMARY.subList(1, 4));
             assertThat(summary(client, "section=neq.index")).containsExactly(ALL_SUMMARY.get(0), ALL_SUMMARY.get(4), ALL_SUMMARY.get(5));
             assertThat(summary(client, "section=like.*ash*")).containsExactly(ALL_SUMMARY.get(0), ALL_SUMMARY.get(5));
@@ -208,7 +209,7 @@ class ReportRowsTest {
 
     @Test
     void is_null_and_not_null_on_a_text_column_with_nulls() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             assertThat(lines(client.get("/api/reports/visit_log?select=visit_id,email&email=is.null")))
                     .containsExactly("4 null", "5 null", "6 null");
             assertThat(lines(client.get("/api/reports/visit_log?select=visit_id&email=not.is.null")))
@@ -220,7 +221,7 @@ class ReportRowsTest {
 
     @Test
     void date_operators() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             assertThat(summary(client, "visit_date=eq.2026-01-10")).containsExactly(ALL_SUMMARY.get(1), ALL_SUMMARY.get(3));
             assertThat(summary(client, "visit_date=neq.2026-01-10")).containsExactly(ALL_SUMMARY.get(0), ALL_SUMMARY.get(2), ALL_SUMMARY.get(4), ALL_SUMMARY.get(5));
             assertThat(summary(client, "visit_date=gt.2026-01-11")).containsExactly(ALL_SUMMARY.get(4), ALL_SUMMARY.get(5));
@@ -233,7 +234,7 @@ class ReportRowsTest {
 
     @Test
     void timestamptz_operators_accept_iso_8601_with_or_without_offset() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var path = "/api/reports/visit_log?select=visit_id&";
             assertThat(lines(client.get(path + query("visit_time", "gte.2026-01-12T00:00:00Z")))).containsExactly("5", "7");
             assertThat(lines(client.get(path + query("visit_time", "gte.2026-01-12T09:00:00+01:00")))).containsExactly("5", "7");
@@ -251,7 +252,7 @@ class ReportRowsTest {
 
     @Test
     void integer_and_numeric_operators() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             assertThat(lines(client.get("/api/reports/visit_log?select=visit_id,duration_ms&duration_ms=gt.100&duration_ms=lte.300")))
                     .containsExactly("2 300", "3 200");
             assertThat(lines(client.get("/api/reports/visit_log?select=visit_id&duration_ms=in.(20,50)"))).containsExactly("5", "7");
@@ -266,7 +267,7 @@ class ReportRowsTest {
 
     @Test
     void prefer_count_exact_adds_content_range_and_206_for_a_partial_page() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var partial = client.get("/api/reports/visits_summary?limit=2&offset=1", req -> req.header("Prefer", "count=exact"));
             assertThat(partial.code()).isEqualTo(206);
             assertThat(partial.headers().get("Content-Range")).containsExactly("1-2/6");
@@ -305,7 +306,7 @@ class ReportRowsTest {
 
     @Test
     void accept_pgrst_object_returns_exactly_one_row_as_an_object_or_406() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var one = client.get("/api/reports/user_stats?user_id=eq.1&select=user_id,username",
                     req -> req.header("Accept", "application/vnd.pgrst.object+json"));
             assertThat(one.code()).isEqualTo(200);
@@ -326,7 +327,7 @@ class ReportRowsTest {
 
     @Test
     void accept_negotiation_serves_json_to_browsers_and_406_to_formats_it_cannot_write() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var browser = client.get("/api/reports/visits_summary?limit=1",
                     req -> req.header("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"));
             assertThat(browser.code()).isEqualTo(200);
@@ -342,7 +343,7 @@ class ReportRowsTest {
 
     @Test
     void an_unknown_report_is_404() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var response = client.get("/api/reports/nope?limit=abc");
             assertThat(response.code()).isEqualTo(404);
             assertThat(response.body().string()).isEqualTo("{\"code\":\"unknown_report\",\"message\":\"no report named 'nope'\","
@@ -356,7 +357,7 @@ class ReportRowsTest {
 
     @Test
     void an_unknown_column_in_a_filter_order_or_select_is_400_naming_it() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var filter = client.get("/api/reports/visits_summary?colour=eq.red");
             assertThat(filter.code()).isEqualTo(400);
             assertThat(filter.body().string()).isEqualTo("{\"code\":\"unknown_column\",\"message\":\"visits_summary has no column 'colour'\","
@@ -378,7 +379,7 @@ class ReportRowsTest {
 
     @Test
     void a_value_of_the_wrong_type_is_400_naming_the_parameter_and_the_type() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var bigint = client.get("/api/reports/visits_summary?user_id=eq.abc");
             assertThat(bigint.code()).isEqualTo(400);
             assertThat(bigint.body().string()).isEqualTo("{\"code\":\"invalid_value\",\"message\":\"user_id=eq.abc: 'abc' is not a valid bigint\","
@@ -402,7 +403,7 @@ class ReportRowsTest {
 
     @Test
     void malformed_filters_orders_selects_and_operators_on_the_wrong_type_are_400() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var noOperator = client.get("/api/reports/visits_summary?section=dashboard");
             assertThat(noOperator.code()).isEqualTo(400);
             assertThat(noOperator.body().string()).isEqualTo("{\"code\":\"invalid_filter\",\"message\":\"filter section=dashboard is not operator.value\","
@@ -433,7 +434,7 @@ class ReportRowsTest {
 
     @Test
     void a_limit_over_the_maximum_or_negative_and_a_repeated_limit_are_400() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var tooMany = client.get("/api/reports/visits_summary?limit=10001");
             assertThat(tooMany.code()).isEqualTo(400);
             assertThat(tooMany.body().string()).isEqualTo("{\"code\":\"limit_too_large\",\"message\":\"limit=10001 is more than the maximum of 10000 rows\","
@@ -453,7 +454,7 @@ class ReportRowsTest {
 
     @Test
     void every_source_returns_the_same_rows_for_the_same_query() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             for (var q : List.of("", "order=visits.desc,section.desc", "user_id=gte.2&visit_date=lt.2026-01-12&limit=2&offset=1",
                     "section=ilike.*a*&select=section,visits")) {
                 var view = client.get("/api/reports/visits_summary?source=view&" + q).body().string();
@@ -468,7 +469,7 @@ class ReportRowsTest {
 
     @Test
     void an_unknown_source_is_400_listing_the_sources_of_that_report() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var response = client.get("/api/reports/user_stats?source=materialized");
             assertThat(response.code()).isEqualTo(400);
             assertThat(response.body().string()).isEqualTo("{\"code\":\"unknown_source\",\"message\":\"user_stats has no source 'materialized'\","
@@ -481,7 +482,7 @@ class ReportRowsTest {
 
     @Test
     void compare_runs_the_query_on_every_source_with_plans_times_and_agreement() {
-        JavalinTest.test(Vista.app(CONFIG, dataSource), (server, client) -> {
+        TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var response = client.get("/api/reports/visits_summary/compare?user_id=eq.2&order=visits.desc");
             assertThat(response.code()).isEqualTo(200);
             var comparison = JSON.readTree(response.body().string());

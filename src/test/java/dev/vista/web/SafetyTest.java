@@ -1,10 +1,11 @@
 package dev.vista.web;
 
+import dev.vista.testing.TestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.Config;
+import dev.vista.config.Config;
 import dev.vista.Vista;
 import dev.vista.seed.DemoData;
 import dev.vista.testing.TestDatabase;
@@ -23,7 +24,7 @@ class SafetyTest {
     @BeforeAll
     static void database() {
         dataSource = TestDatabase.migrated("safety");
-        new DemoData(TestDatabase.dsl(dataSource), line -> { }).seed(100_000, 100);
+        TestDatabase.demoData(dataSource).seed(100_000, 100);
     }
 
     @AfterAll
@@ -34,7 +35,7 @@ class SafetyTest {
     @Test
     void a_query_over_the_statement_timeout_is_cancelled_and_answers_504() {
         var config = Config.fromEnvironment(Map.of("VISTA_STATEMENT_TIMEOUT", "1ms"));
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             var response = client.get("/api/reports/visit_log?order=email.desc,section");
             assertThat(response.code()).isEqualTo(504);
             assertThat(response.body().string()).isEqualTo("{\"code\":\"statement_timeout\","
@@ -43,7 +44,7 @@ class SafetyTest {
             assertThat(client.get("/api/reports/visits_summary/compare").code()).isEqualTo(504);
         });
         // the connection that timed out went back to the pool in a usable state
-        JavalinTest.test(Vista.app(Config.fromEnvironment(Map.of()), dataSource), (server, client) ->
+        TestApp.serve(Config.fromEnvironment(Map.of()), dataSource, (server, client) ->
                 assertThat(client.get("/api/reports/visit_log?limit=1").code()).isEqualTo(200));
     }
 
@@ -59,7 +60,7 @@ class SafetyTest {
         try (var pool = new HikariDataSource(hikari); var locker = dataSource.getConnection()) {
             locker.setAutoCommit(false);
             locker.createStatement().execute("LOCK TABLE page_visits IN ACCESS EXCLUSIVE MODE");
-            JavalinTest.test(Vista.app(Config.fromEnvironment(Map.of()), pool), (server, client) -> {
+            TestApp.serve(Config.fromEnvironment(Map.of()), pool, (server, client) -> {
                 var stuck = java.util.concurrent.CompletableFuture.supplyAsync(() -> client.get("/api/reports/visits_summary?limit=1").code());
                 dev.vista.testing.Await.until("the first read waits on the lock", () -> count(locker, "SELECT count(*) FROM pg_locks WHERE NOT granted") > 0);
                 var started = System.nanoTime();
@@ -76,14 +77,12 @@ class SafetyTest {
 
     @Test
     void the_reader_pool_opens_read_only_sessions_with_the_statement_timeout() throws Exception {
-        try (var readers = dev.vista.database.ReaderPool.beside(dataSource, java.time.Duration.ofSeconds(7)).orElseThrow();
-             var connection = readers.dataSource().getConnection();
-             var rows = connection.createStatement().executeQuery(
-                     "SELECT current_setting('transaction_read_only'), current_setting('statement_timeout')")) {
-            rows.next();
-            assertThat(List.of(rows.getString(1), rows.getString(2))).containsExactly("on", "7s");
-            assertThat(connection.getAutoCommit()).isTrue();
-            var write = org.assertj.core.api.Assertions.catchThrowable(() -> connection.createStatement().execute("DELETE FROM page_visits"));
+        try (var readers = dev.vista.database.ReadSessions.beside(dataSource, java.time.Duration.ofSeconds(7))) {
+            // a lone statement runs in autocommit: the settings come from the session, not from a transaction
+            var settings = readers.statement(t -> t.resultQuery(
+                    "SELECT current_setting('transaction_read_only'), current_setting('statement_timeout')").fetchOne());
+            assertThat(List.of(settings.get(0, String.class), settings.get(1, String.class))).containsExactly("on", "7s");
+            var write = org.assertj.core.api.Assertions.catchThrowable(() -> readers.statement(t -> t.execute("DELETE FROM page_visits")));
             assertThat(write).hasMessageContaining("cannot execute DELETE in a read-only transaction");
         }
         assertThat(TestDatabase.dsl(dataSource).fetchCount(dev.vista.generated.Tables.PAGE_VISITS)).isEqualTo(100_000);
@@ -100,8 +99,7 @@ class SafetyTest {
 
     @Test
     void report_reads_run_in_read_only_transactions() {
-        var reports = new dev.vista.report.Reports(TestDatabase.dsl(dataSource),
-                dev.vista.report.ReportCatalogue.of(dev.vista.generated.DefaultSchema.DEFAULT_SCHEMA), java.time.Duration.ofSeconds(5));
+        var reports = dev.vista.report.Reports.of(dataSource, java.time.Duration.ofSeconds(5));
         String readOnly = reports.read(t -> t.resultQuery("SELECT current_setting('transaction_read_only')").fetchOne(0, String.class));
         String timeout = reports.read(t -> t.resultQuery("SELECT current_setting('statement_timeout')").fetchOne(0, String.class));
         assertThat(readOnly).isEqualTo("on");

@@ -1,12 +1,13 @@
 package dev.vista.web;
 
+import dev.vista.testing.TestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.Config;
+import dev.vista.config.Config;
 import dev.vista.Vista;
 import dev.vista.seed.DemoData;
 import dev.vista.testing.TestDatabase;
@@ -27,7 +28,7 @@ class ServerTest {
     @BeforeAll
     static void database() {
         dataSource = TestDatabase.migrated("server");
-        new DemoData(TestDatabase.dsl(dataSource), line -> { }).seedIfEmpty();
+        TestDatabase.demoData(dataSource).seedIfEmpty();
     }
 
     @AfterAll
@@ -37,7 +38,7 @@ class ServerTest {
 
     @Test
     void health_is_ok_when_the_database_answers() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             var response = client.get("/health");
             assertThat(response.code()).isEqualTo(200);
             assertThat(response.body().string()).isEqualTo("{\"status\":\"ok\"}");
@@ -51,7 +52,7 @@ class ServerTest {
         hikari.setInitializationFailTimeout(-1);
         hikari.setConnectionTimeout(500);
         try (var unreachable = new HikariDataSource(hikari)) {
-            JavalinTest.test(Vista.app(config, unreachable), (server, client) -> {
+            TestApp.serve(config, unreachable, (server, client) -> {
                 var response = client.get("/health");
                 assertThat(response.code()).isEqualTo(503);
                 assertThat(JSON.readTree(response.body().string()).get("code").asText()).isEqualTo("database_unavailable");
@@ -61,7 +62,7 @@ class ServerTest {
 
     @Test
     void the_catalogue_lists_every_view_and_materialized_view_with_its_columns_and_sources() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             var response = client.get("/api/reports");
             assertThat(response.code()).isEqualTo(200);
             var reports = JSON.readTree(response.body().string());
@@ -86,7 +87,7 @@ class ServerTest {
 
     @Test
     void a_report_returns_its_first_hundred_rows_as_json_in_key_order() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             var response = client.get("/api/reports/visits_summary");
             assertThat(response.code()).isEqualTo(200);
             assertThat(response.headers().get("Content-Type").getFirst()).startsWith("application/json");
@@ -106,7 +107,7 @@ class ServerTest {
 
     @Test
     void an_unknown_report_is_a_404_with_a_json_error() {
-        JavalinTest.test(Vista.app(config, dataSource), (server, client) -> {
+        TestApp.serve(config, dataSource, (server, client) -> {
             var response = client.get("/api/reports/no_such_report");
             assertThat(response.code()).isEqualTo(404);
             assertThat(response.body().string()).isEqualTo(

@@ -1,4 +1,4 @@
-package dev.vista.database;
+package dev.vista.config;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -8,22 +8,17 @@ import java.util.Optional;
 // Where Vista's PostgreSQL is: an external server (VISTA_DATABASE_URL) or an embedded one kept in VISTA_DATA_DIR.
 public record DatabaseConfig(Optional<String> jdbcUrl, String user, String password, Path dataDir, int maxPoolSize) {
 
-    public static DatabaseConfig fromEnvironment(Map<String, String> env) {
+    public static DatabaseConfig fromEnvironment(Map<String, String> env, int poolSize) {
         var url = Optional.ofNullable(env.get("VISTA_DATABASE_URL")).filter(s -> !s.isBlank());
         var jdbcUrl = url.map(DatabaseConfig::toJdbcUrl);
         var user = env.getOrDefault("VISTA_DATABASE_USER", url.flatMap(DatabaseConfig::userInfo).map(u -> u[0]).orElse("postgres"));
         var password = env.getOrDefault("VISTA_DATABASE_PASSWORD", url.flatMap(DatabaseConfig::userInfo).filter(u -> u.length > 1).map(u -> u[1]).orElse(""));
         var dataDir = Path.of(env.getOrDefault("VISTA_DATA_DIR", "data"));
-        var poolSize = Integer.parseInt(env.getOrDefault("VISTA_DATABASE_POOL_SIZE", "10"));
         return new DatabaseConfig(jdbcUrl, user, password, dataDir, poolSize);
     }
 
     public static DatabaseConfig embedded(Path dataDir) {
         return new DatabaseConfig(Optional.empty(), "postgres", "", dataDir, 10);
-    }
-
-    public static DatabaseConfig external(String url, String user, String password) {
-        return new DatabaseConfig(Optional.of(toJdbcUrl(url)), user, password, Path.of("data"), 10);
     }
 
     public boolean isEmbedded() {
@@ -41,7 +36,7 @@ public record DatabaseConfig(Optional<String> jdbcUrl, String user, String passw
             var query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
             return "jdbc:postgresql://" + uri.getHost() + port + uri.getRawPath() + query;
         }
-        throw new IllegalArgumentException("VISTA_DATABASE_URL must start with jdbc:postgresql:// or postgresql://, got: " + url);
+        throw new ConfigException("VISTA_DATABASE_URL must start with jdbc:postgresql:// or postgresql://, got: " + url);
     }
 
     private static Optional<String[]> userInfo(String url) {

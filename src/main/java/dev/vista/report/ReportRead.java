@@ -1,0 +1,11 @@
+package dev.vista.report;
+
+import java.time.OffsetDateTime;
+import java.util.Optional;
+
+/**
+ * A report query ready to run ({@link Reports#prepare}): the select, and for rows read from stored data the moment
+ * they are as of (their last refresh, or now for a real-time read); empty for rows computed live.
+ */
+public record ReportRead(ReportSelect select, Optional<OffsetDateTime> asOf) {
+}
