@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  *
  * <p>A plain view declares its key, the report's natural key, with {@code -- vista:key user_id, section}; a
  * materialized view's (or incremental aggregate's) key is its first {@code unique-index}. The key is declared
- * only in the file.
+ * only in the file: the build turns it into jOOQ's synthetic primary key ({@link SyntheticKeys}), which the
+ * catalogue, the order tie-breaker and row identity read.
  */
 public record ViewFile(String name, String path, String source, Kind kind, String query, String title, String description,
                        boolean withData, List<Index> indexes, String hash, Optional<Duration> refreshEvery, Optional<Buckets> buckets,
