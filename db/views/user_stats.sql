@@ -1,5 +1,6 @@
 -- User statistics
 -- Per user: total visits, first and last visit, distinct sections visited, and visits in the last 30 days.
+-- vista:key user_id
 SELECT u.id                                                                   AS user_id,
        u.username,
        count(v.id)                                                            AS total_visits,

@@ -1,5 +1,6 @@
 -- Visit log
 -- One row per visit with the visitor's username and email: the large report analysts export.
+-- vista:key visit_id
 SELECT v.id AS visit_id,
        v.visit_time,
        v.section,

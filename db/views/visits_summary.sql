@@ -1,5 +1,6 @@
 -- Visits per user, section and day
 -- How many times each user opened each section, day by day (days in UTC): the talk's report.
+-- vista:key user_id, section, visit_date
 SELECT user_id,
        section,
        (visit_time AT TIME ZONE 'UTC')::date AS visit_date,

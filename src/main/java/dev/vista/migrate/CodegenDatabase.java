@@ -9,9 +9,10 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The build's database for jOOQ's code generator (see pom.xml): {@code start} brings up an embedded
- * PostgreSQL on the reserved port and migrates it with {@link Migrator}, exactly as the app does at start-up;
- * {@code stop} shuts it down once the classes are generated. With {@code -Dvista.codegen.url=...} no
- * database is started and the given one is migrated instead.
+ * PostgreSQL on the reserved port and migrates it with {@link Migrator}, exactly as the app does at start-up,
+ * then writes the views' keys for the code generator ({@link SyntheticKeys}); {@code stop} shuts it down once
+ * the classes are generated. With {@code -Dvista.codegen.url=...} no database is started and the given one is
+ * migrated instead.
  */
 public final class CodegenDatabase {
 
@@ -24,7 +25,8 @@ public final class CodegenDatabase {
         var projectDir = Path.of(args[2]);
         var dataDir = Path.of(args[3]);
         switch (command) {
-            case "start" -> start(embedded, projectDir, dataDir, Integer.parseInt(args[4]), args[5], args[6], args.length > 7 ? args[7] : "");
+            case "start" -> start(embedded, projectDir, dataDir, Path.of(args[4]), Integer.parseInt(args[5]), args[6], args[7],
+                    args.length > 8 ? args[8] : "");
             case "stop" -> {
                 if (embedded) {
                     stop(dataDir);
@@ -34,8 +36,8 @@ public final class CodegenDatabase {
         }
     }
 
-    private static void start(boolean embedded, Path projectDir, Path dataDir, int port, String url, String user, String password)
-            throws IOException {
+    private static void start(boolean embedded, Path projectDir, Path dataDir, Path keysFile, int port, String url, String user,
+                              String password) throws IOException {
         if (embedded) {
             stop(dataDir); // one left behind by an interrupted build
             deleteRecursively(dataDir);
@@ -50,9 +52,11 @@ public final class CodegenDatabase {
         dataSource.setUrl(url);
         dataSource.setUser(user);
         dataSource.setPassword(password);
+        var source = ChangelogSource.directory(projectDir);
         try {
-            var result = new Migrator(dataSource, ChangelogSource.directory(projectDir)).migrate();
+            var result = new Migrator(dataSource, source).migrate();
             System.out.println("[vista] migrated the code generation database: " + result.summary());
+            SyntheticKeys.write(keysFile, source.viewFiles());
         } catch (MigrationException e) {
             if (embedded) {
                 stop(dataDir);

@@ -36,9 +36,15 @@ import java.util.regex.Pattern;
  * {@code watermark} and {@code bucket} say how new rows of an append-only table map to the view's buckets (for
  * real-time reads and incremental refresh); {@code incremental} (instead of {@code materialized}) stores the
  * result in a table Vista owns and refreshes only the buckets new rows touched.
+ *
+ * <p>A plain view declares its key, the report's natural key, with {@code -- vista:key user_id, section}; a
+ * materialized view's (or incremental aggregate's) key is its first {@code unique-index}. The key is declared
+ * only in the file: the build turns it into jOOQ's synthetic primary key ({@link SyntheticKeys}), which the
+ * catalogue, the order tie-breaker and row identity read.
  */
 public record ViewFile(String name, String path, String source, Kind kind, String query, String title, String description,
-                       boolean withData, List<Index> indexes, String hash, Optional<Duration> refreshEvery, Optional<Buckets> buckets) {
+                       boolean withData, List<Index> indexes, String hash, Optional<Duration> refreshEvery, Optional<Buckets> buckets,
+                       List<String> key) {
 
     /**
      * How the rows of an append-only table land in this view's buckets: a row whose {@code idColumn} is above the
@@ -73,6 +79,7 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
         var kind = Kind.VIEW;
         var withData = true;
         var indexes = new ArrayList<Index>();
+        List<String> declaredKey = null;
         Optional<Duration> refreshEvery = Optional.empty();
         String[] watermark = null;
         String[] bucket = null;
@@ -96,13 +103,19 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
             switch (word) {
                 case "materialized" -> kind = Kind.MATERIALIZED_VIEW;
                 case "with-no-data" -> withData = false;
-                case "unique-index", "index" -> indexes.add(new Index(word.equals("unique-index"), columns(path, argument)));
+                case "unique-index", "index" -> indexes.add(new Index(word.equals("unique-index"), columns(path, word, argument)));
+                case "key" -> {
+                    if (declaredKey != null) {
+                        throw new MigrationException(path + ": declare vista:key once");
+                    }
+                    declaredKey = columns(path, word, argument);
+                }
                 case "incremental" -> kind = Kind.INCREMENTAL;
                 case "refresh" -> refreshEvery = Optional.of(interval(path, argument));
                 case "watermark" -> watermark = argument.split("\\.", -1);
                 case "bucket" -> bucket = argument.split("=", 2);
                 default -> throw new MigrationException(path + ": unknown option 'vista:" + word
-                        + "' (known: materialized, incremental, with-no-data, unique-index, index, refresh, watermark, bucket)");
+                        + "' (known: key, materialized, incremental, with-no-data, unique-index, index, refresh, watermark, bucket)");
             }
         }
         var query = String.join("\n", Arrays.asList(lines).subList(body, lines.length)).strip();
@@ -115,6 +128,7 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
         if (kind == Kind.VIEW && (!indexes.isEmpty() || !withData || refreshEvery.isPresent() || watermark != null || bucket != null)) {
             throw new MigrationException(path + ": indexes, with-no-data, refresh, watermark and bucket need '-- vista:materialized' or '-- vista:incremental'");
         }
+        var key = key(path, kind, declaredKey, indexes);
         var buckets = buckets(path, watermark, bucket);
         if (kind == Kind.INCREMENTAL && (buckets.isEmpty() || !withData || name.equals("managed_views"))) {
             throw new MigrationException(path + ": an incremental aggregate needs '-- vista:watermark table.id' and '-- vista:bucket column = expression',"
@@ -123,7 +137,19 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
         var title = comments.isEmpty() ? name : comments.getFirst();
         var description = String.join(" ", comments.subList(Math.min(1, comments.size()), comments.size())).strip();
         var hash = sha256(kind + "\n" + withData + "\n" + indexes + "\n" + normalize(query));
-        return new ViewFile(name, path, source, kind, query, title, description, withData, List.copyOf(indexes), hash, refreshEvery, buckets);
+        return new ViewFile(name, path, source, kind, query, title, description, withData, List.copyOf(indexes), hash, refreshEvery, buckets, key);
+    }
+
+    /** A plain view's key is declared; a materialized view's (or incremental aggregate's) is its first unique index. */
+    private static List<String> key(String path, Kind kind, List<String> declared, List<Index> indexes) {
+        if (kind == Kind.VIEW) {
+            return declared == null ? List.of() : declared;
+        }
+        if (declared != null) {
+            throw new MigrationException(path + ": vista:key is for plain views; the key of a materialized view or incremental aggregate"
+                    + " is its first '-- vista:unique-index', so declare the key there");
+        }
+        return indexes.stream().filter(Index::unique).findFirst().map(Index::columns).orElse(List.of());
     }
 
     /** How often to refresh: at least a second, written as everywhere else in Vista ({@link Durations}). */
@@ -152,11 +178,11 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
         return Optional.of(new Buckets(watermark[0].strip(), watermark[1].strip(), bucket[0].strip(), bucket[1].strip()));
     }
 
-    private static List<String> columns(String path, String argument) {
+    private static List<String> columns(String path, String option, String argument) {
         var columns = Arrays.stream(argument.split(",")).map(String::strip).toList();
         for (var column : columns) {
             if (!NAME.matcher(column).matches()) {
-                throw new MigrationException(path + ": index columns must be plain column names, got '" + argument + "'");
+                throw new MigrationException(path + ": vista:" + option + " takes plain column names separated by commas, got '" + argument + "'");
             }
         }
         return columns;

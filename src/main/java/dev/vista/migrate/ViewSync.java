@@ -186,6 +186,8 @@ final class ViewSync {
                 .filter(name -> files.get(name).kind() == Kind.MATERIALIZED_VIEW && files.get(name).withData())
                 .toList();
         var sideBySide = sideBySide(replaceInOrder, create, managed, dependants);
+        // the views left as they are are checked now; those this run builds, once built (apply)
+        checkKeys(order.stream().filter(name -> !create.contains(name) && !replace.contains(name)).toList());
         return new Plan(List.copyOf(create), replaceInOrder, sideBySide, drop, repopulate, List.copyOf(comment), drifted);
     }
 
@@ -201,6 +203,36 @@ final class ViewSync {
                 .filter(name -> !downstream.contains(name))
                 .filter(name -> files.get(name).references(files.keySet()).stream().noneMatch(r -> replace.contains(r) || create.contains(r)))
                 .toList();
+    }
+
+    /**
+     * A key must name columns the view has, as PostgreSQL built it: jOOQ's code generator would quietly leave a
+     * missing one out of the synthetic primary key. Checked in the migration, so the build, the app at start-up
+     * and {@code vista migrate} all refuse such a file.
+     */
+    private void checkKeys(List<String> names) {
+        var keyed = names.stream().map(files::get).filter(file -> !file.key().isEmpty()).toList();
+        if (keyed.isEmpty()) {
+            return;
+        }
+        var columns = dsl.resultQuery("""
+                SELECT c.relname::text, array_agg(a.attname::text ORDER BY a.attnum)
+                FROM pg_class c
+                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                WHERE c.relname = ANY(?) AND c.relkind IN ('v', 'm') AND c.relnamespace = current_schema()::regnamespace
+                GROUP BY c.relname
+                """, (Object) keyed.stream().map(ViewFile::name).toArray(String[]::new))
+                .fetchMap(r -> r.get(0, String.class), r -> List.of(r.get(1, String[].class)));
+        for (var file : keyed) {
+            var have = columns.getOrDefault(file.name(), List.of());
+            for (var column : file.key()) {
+                if (!have.contains(column)) {
+                    throw new MigrationException(file.path() + ": " + (file.kind() == Kind.VIEW ? "vista:key" : "vista:unique-index")
+                            + " names column '" + column + "', which view " + file.name() + " does not have (its columns: "
+                            + String.join(", ", have) + ")");
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- applying
@@ -239,6 +271,7 @@ final class ViewSync {
                 remember(file);
             }
         }
+        checkKeys(Stream.concat(plan.create().stream(), plan.replace().stream()).toList());
         for (var name : plan.comment()) {
             comment(files.get(name));
         }

@@ -81,7 +81,55 @@ class ViewSyncFailureTest {
 
         assertThatThrownBy(() -> schema.migrator(dataSource).migrate())
                 .isInstanceOf(MigrationException.class)
-                .hasMessageStartingWith("db/views/daily_totals.sql:4:12: view daily_totals: column \"visits\" does not exist");
+                .hasMessageStartingWith("db/views/daily_totals.sql:5:12: view daily_totals: column \"visits\" does not exist");
+
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void a_new_view_whose_key_names_a_column_it_does_not_have_fails_naming_the_file_and_the_column_and_changes_nothing() {
+        var before = snapshot();
+        schema.addChangeset("005-referrer", "ALTER TABLE page_visits ADD COLUMN referrer text;");
+        schema.writeView("section_totals", """
+                -- Visits per section
+                -- vista:key section, day
+                SELECT section, count(*) AS visits FROM page_visits GROUP BY section
+                """);
+
+        assertThatThrownBy(() -> schema.migrator(dataSource).migrate())
+                .isInstanceOf(MigrationException.class)
+                .hasMessage("db/views/section_totals.sql: vista:key names column 'day', which view section_totals does not have"
+                        + " (its columns: section, visits)");
+
+        assertThat(catalog.exists("section_totals")).isFalse();
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void a_key_edited_on_a_view_that_is_otherwise_unchanged_is_checked_too() {
+        var before = snapshot();
+        schema.editView("user_stats", "-- vista:key user_id", "-- vista:key user_id, email");
+
+        assertThatThrownBy(() -> schema.migrator(dataSource).plan())
+                .isInstanceOf(MigrationException.class)
+                .hasMessage("db/views/user_stats.sql: vista:key names column 'email', which view user_stats does not have (its columns:"
+                        + " user_id, username, total_visits, first_visit, last_visit, distinct_sections, visits_last_30_days)");
+        assertThatThrownBy(() -> schema.migrator(dataSource).migrate())
+                .isInstanceOf(MigrationException.class)
+                .hasMessageStartingWith("db/views/user_stats.sql: vista:key names column 'email'");
+
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void a_unique_index_on_a_column_the_materialized_view_does_not_have_fails_naming_the_file() {
+        var before = snapshot();
+        schema.editView("visits_summary_mv", "-- vista:unique-index user_id, section, visit_date", "-- vista:unique-index user_id, section, day");
+
+        assertThatThrownBy(() -> schema.migrator(dataSource).migrate())
+                .isInstanceOf(MigrationException.class)
+                .hasMessageStartingWith("db/views/visits_summary_mv.sql: ")
+                .hasMessageContaining("column \"day\" does not exist");
 
         assertThat(snapshot()).isEqualTo(before);
     }
