@@ -137,6 +137,30 @@ class RefreshHttpTest {
     }
 
     @Test
+    void stopping_vista_cancels_an_admin_refresh_that_is_running_and_records_why() throws Exception {
+        var vista = Vista.over(config, dataSource);
+        try (var reader = RefreshTesting.readingInOpenTransaction(dataSource, "no_key")) {
+            JavalinTest.test(vista.app(), (server, client) -> {
+                var refreshing = CompletableFuture.supplyAsync(() -> client.post("/api/admin/views/no_key/refresh", "", this::admin));
+                RefreshTesting.awaitWaitingOnLock(dsl, "vista refresh no_key (http)", "relation");
+
+                vista.close();
+
+                var response = refreshing.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(response.code()).isEqualTo(503);
+                assertThat(JSON.readTree(response.body().string()).get("code").asText()).isEqualTo("refresh_cancelled");
+            });
+            reader.commit();
+        }
+        var recorded = dsl.selectFrom(dev.vista.generated.Tables.REFRESH_HISTORY)
+                .where(dev.vista.generated.Tables.REFRESH_HISTORY.VIEW_NAME.eq("no_key"))
+                .orderBy(dev.vista.generated.Tables.REFRESH_HISTORY.ID.desc()).limit(1).fetchOne();
+        assertThat(recorded.getTrigger()).isEqualTo("http");
+        assertThat(recorded.getStatus()).isEqualTo("failed");
+        assertThat(recorded.getError()).isEqualTo("cancelled: Vista is stopping");
+    }
+
+    @Test
     void a_refresh_already_running_is_a_409_naming_who_holds_it() throws Exception {
         var refresher = RefreshTesting.refresher(dataSource);
         try (var reader = RefreshTesting.readingInOpenTransaction(dataSource, "no_key")) {
