@@ -1,9 +1,9 @@
 package dev.vista.cli;
 
 import dev.vista.Vista;
+import dev.vista.bench.Bench;
 import dev.vista.config.Config;
 import dev.vista.config.ConfigException;
-import dev.vista.bench.Bench;
 import dev.vista.database.Database;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.MigrationException;

@@ -2,11 +2,11 @@ package dev.vista.database;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.config.DatabaseConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import dev.vista.config.DatabaseConfig;
 import java.time.Duration;
 
 // The PostgreSQL Vista talks to, behind a bounded connection pool: external, or embedded and started here.

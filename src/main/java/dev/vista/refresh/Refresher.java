@@ -7,8 +7,8 @@ import static org.jooq.impl.DSL.val;
 
 import dev.vista.config.Durations;
 import dev.vista.migrate.Kind;
-import dev.vista.migrate.PgCatalog;
 import dev.vista.migrate.PgCatalog.Relation;
+import dev.vista.migrate.PgCatalog;
 import dev.vista.migrate.ViewFile;
 import dev.vista.refresh.RefreshException.Reason;
 import java.sql.Connection;

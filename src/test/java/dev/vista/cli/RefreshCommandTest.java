@@ -3,11 +3,7 @@ package dev.vista.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.seed.DemoData;
 import dev.vista.testing.TestDatabase;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -21,16 +17,12 @@ class RefreshCommandTest {
     static DSLContext dsl;
     static Map<String, String> env;
 
-    record Run(int exit, String out, String err) {
-    }
-
     @BeforeAll
     static void database() {
         dataSource = TestDatabase.migrated("refresh_command");
         dsl = TestDatabase.dsl(dataSource);
         TestDatabase.demoData(dataSource).seedIfEmpty();
-        env = Map.of("VISTA_DATABASE_URL", dataSource.getJdbcUrl(), "VISTA_DATABASE_USER", dataSource.getUsername(),
-                "VISTA_DATABASE_PASSWORD", dataSource.getPassword() == null ? "" : dataSource.getPassword());
+        env = CommandRun.environment(dataSource);
     }
 
     @AfterAll
@@ -69,10 +61,7 @@ class RefreshCommandTest {
         assertThat(usage.err()).startsWith("vista: refresh takes one view and --concurrently, --cascade, --fallback, --wait\n");
     }
 
-    static Run run(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        var exit = Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static CommandRun run(String... args) {
+        return CommandRun.of(env, args);
     }
 }

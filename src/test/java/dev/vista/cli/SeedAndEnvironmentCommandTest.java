@@ -10,9 +10,6 @@ import static org.jooq.impl.DSL.sum;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.testing.TestDatabase;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.jooq.DSLContext;
@@ -29,16 +26,11 @@ class SeedAndEnvironmentCommandTest {
     static DSLContext dsl;
     static Map<String, String> env;
 
-    record Run(int exit, String out, String err) {
-    }
-
     @BeforeAll
     static void database() {
         dataSource = TestDatabase.fresh("seed_command");
         dsl = TestDatabase.dsl(dataSource);
-        env = Map.of("VISTA_DATABASE_URL", dataSource.getJdbcUrl(), "VISTA_DATABASE_USER", dataSource.getUsername(),
-                "VISTA_DATABASE_PASSWORD", dataSource.getPassword() == null ? "" : dataSource.getPassword(),
-                "VISTA_DATABASE_POOL_SIZE", "4");
+        env = CommandRun.environment(dataSource);
     }
 
     @AfterAll
@@ -95,10 +87,7 @@ class SeedAndEnvironmentCommandTest {
         return changed;
     }
 
-    private static Run run(Map<String, String> environment, String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        var exit = Main.run(args, environment, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CommandRun run(Map<String, String> environment, String... args) {
+        return CommandRun.of(environment, args);
     }
 }

@@ -1,16 +1,13 @@
 package dev.vista.refresh;
 
-import dev.vista.testing.TestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.config.Config;
-import dev.vista.Vista;
-import dev.vista.seed.DemoData;
+import dev.vista.testing.TestApp;
 import dev.vista.testing.TestDatabase;
 import io.javalin.testtools.HttpClient;
-import io.javalin.testtools.JavalinTest;
 import io.javalin.testtools.TestConfig;
 import java.util.ArrayList;
 import java.util.Collections;

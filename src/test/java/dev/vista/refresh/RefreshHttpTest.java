@@ -1,14 +1,13 @@
 package dev.vista.refresh;
 
-import dev.vista.testing.TestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.config.Config;
 import dev.vista.Vista;
-import dev.vista.seed.DemoData;
+import dev.vista.config.Config;
+import dev.vista.testing.TestApp;
 import dev.vista.testing.TestDatabase;
 import io.javalin.testtools.JavalinTest;
 import java.time.Instant;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.refresh.RefreshScheduler.Event;
 import dev.vista.refresh.RefreshScheduler.Schedule;
-import dev.vista.seed.DemoData;
 import dev.vista.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;

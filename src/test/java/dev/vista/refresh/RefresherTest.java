@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.refresh.RefreshException.Reason;
-import dev.vista.seed.DemoData;
 import dev.vista.testing.TestDatabase;
 import java.time.Duration;
 import java.util.List;

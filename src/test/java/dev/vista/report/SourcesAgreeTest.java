@@ -1,6 +1,5 @@
 package dev.vista.report;
 
-import dev.vista.testing.TestApp;
 import static dev.vista.generated.Tables.PAGE_VISITS;
 import static dev.vista.generated.Tables.USERS;
 import static dev.vista.testing.ReportFixture.param;
@@ -8,9 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.config.Config;
-import dev.vista.Vista;
+import dev.vista.testing.TestApp;
 import dev.vista.testing.TestDatabase;
-import io.javalin.testtools.JavalinTest;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -14,7 +14,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.refresh.Trigger;
 import dev.vista.testing.TestDatabase;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

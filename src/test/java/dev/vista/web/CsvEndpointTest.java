@@ -1,15 +1,12 @@
 package dev.vista.web;
 
-import dev.vista.testing.TestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.config.Config;
-import dev.vista.Vista;
-import dev.vista.seed.DemoData;
+import dev.vista.testing.TestApp;
 import dev.vista.testing.TestDatabase;
-import io.javalin.testtools.JavalinTest;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;

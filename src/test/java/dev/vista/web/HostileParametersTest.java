@@ -1,16 +1,14 @@
 package dev.vista.web;
 
-import dev.vista.testing.TestApp;
 import static dev.vista.testing.ReportFixture.param;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.config.Config;
-import dev.vista.Vista;
 import dev.vista.testing.ReportFixture;
+import dev.vista.testing.TestApp;
 import dev.vista.testing.TestDatabase;
-import io.javalin.testtools.JavalinTest;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,18 +1,16 @@
 package dev.vista.web;
 
-import dev.vista.testing.TestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.config.Config;
-import dev.vista.Vista;
+import dev.vista.testing.TestApp;
 import dev.vista.testing.TestDatabase;
-import io.javalin.testtools.JavalinTest;
+import io.swagger.v3.oas.models.SpecVersion;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
-import io.swagger.v3.oas.models.SpecVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

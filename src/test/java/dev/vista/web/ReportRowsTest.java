@@ -1,6 +1,5 @@
 package dev.vista.web;
 
-import dev.vista.testing.TestApp;
 import static dev.vista.testing.ReportFixture.param;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,11 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.config.Config;
-import dev.vista.Vista;
 import dev.vista.testing.ReportFixture;
+import dev.vista.testing.TestApp;
 import dev.vista.testing.TestDatabase;
 import io.javalin.testtools.HttpClient;
-import io.javalin.testtools.JavalinTest;
 import io.javalin.testtools.Response;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,15 +1,12 @@
 package dev.vista.web;
 
-import dev.vista.testing.TestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.config.Config;
-import dev.vista.Vista;
-import dev.vista.seed.DemoData;
+import dev.vista.testing.TestApp;
 import dev.vista.testing.TestDatabase;
-import io.javalin.testtools.JavalinTest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
