@@ -11,6 +11,7 @@ import dev.vista.config.Config;
 import dev.vista.csv.CsvExport;
 import dev.vista.database.Database;
 import dev.vista.database.ReadSessions;
+import dev.vista.database.Standbys;
 import dev.vista.generated.DefaultSchema;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.Migrator;
@@ -28,6 +29,7 @@ import dev.vista.web.RefreshHandlers;
 import dev.vista.web.ReportHandlers;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import java.util.Optional;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -46,23 +48,29 @@ public final class Vista implements AutoCloseable {
     private final Database database;
     private final DSLContext primary;
     private final ReadSessions reads;
+    /** VISTA_READ_URL's hot standbys; null without one. */
+    private final Standbys standbys;
     private final Refresher refresher;
     private final RefreshScheduler scheduler;
     private final Javalin app;
     private volatile boolean serving;
 
     /**
-     * @param primary  the database's pool: migrations, refreshes and their history
+     * @param primary  the database's pool: migrations, refreshes and their history, advisory locks; report reads go to
+     *                 the hot standbys of VISTA_READ_URL where one is fit
      * @param database closed with Vista when Vista opened it; null when the caller owns the pool
      */
     private Vista(Config config, HikariDataSource primary, Database database) {
         this.database = database;
         this.primary = DSL.using(primary, SQLDialect.POSTGRES);
         var files = ChangelogSource.classpath().viewFiles();
-        // Report reads get a pool of their own whose sessions are read-only with the statement timeout preset,
-        // so that a page is one statement in one round trip (ReadSessions.on(primary, ...) would work too, slower).
-        this.reads = ReadSessions.beside(primary, config.statementTimeout());
         var freshness = new Freshness(this.primary, files);
+        // Report reads get a pool of their own whose sessions are read-only with the statement timeout preset,
+        // so that a page is one statement in one round trip (ReadSessions.on(primary, ...) would work too, slower);
+        // with VISTA_READ_URL they go to its hot standbys where one is fit, the sampler telling freshness what each holds.
+        this.standbys = Standbys.open(config.replicas(), config.statementTimeout(), primary, freshness::sampledOn).orElse(null);
+        var readers = ReadSessions.beside(primary, config.statementTimeout());
+        this.reads = standbys == null ? readers : readers.readingFrom(standbys);
         this.refresher = Refresher.of(primary, files, freshness, config.refresh().timeout());
         this.scheduler = RefreshScheduler.of(refresher);
         var reports = new Reports(reads, ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files), freshness);
@@ -126,6 +134,11 @@ public final class Vista implements AutoCloseable {
         return new Vista(config, primary, null);
     }
 
+    /** VISTA_READ_URL's hot standbys (their state and counters, e.g. for metrics); empty without one. */
+    public Optional<Standbys> standbys() {
+        return Optional.ofNullable(standbys);
+    }
+
     /** The HTTP app. */
     public Javalin app() {
         return app;
@@ -137,7 +150,7 @@ public final class Vista implements AutoCloseable {
 
     /**
      * Cancels running refreshes (an admin request's and the scheduler's: recorded as failed, rolled back), stops the
-     * scheduler and the HTTP server, then closes the read sessions' pool and the database Vista opened.
+     * scheduler and the HTTP server, then closes the read sessions' pool, the standbys' and the database Vista opened.
      */
     @Override
     public void close() {
@@ -147,6 +160,9 @@ public final class Vista implements AutoCloseable {
             app.stop();
         }
         reads.close();
+        if (standbys != null) {
+            standbys.close();
+        }
         if (database != null) {
             database.close();
         }

@@ -1,10 +1,12 @@
 package dev.vista.csv;
 
+import dev.vista.database.ReadPlace;
 import dev.vista.database.ReadSessions;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.sql.SQLException;
+import java.util.function.Consumer;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.Select;
@@ -50,22 +52,48 @@ public final class CsvExport {
      * connection is discarded.
      */
     public long write(Select<?> query, Options options, OutputStream out) throws IOException, SQLException {
+        return write(query, options, out, place -> { });
+    }
+
+    /**
+     * As {@link #write(Select, Options, OutputStream)}, telling {@code readingOn} where the rows are read before the
+     * first byte is written (the response's headers can still change then). A standby that fails the COPY before that
+     * byte leaves it to the primary, which is then told too.
+     */
+    public long write(Select<?> query, Options options, OutputStream out, Consumer<ReadPlace> readingOn) throws IOException, SQLException {
         var sql = copySql(query);
         var guard = options.raw() ? null : guardFor(query);
-        return reads.jdbc(connection -> {
+        var answer = new ReadSessions.Answer() {
+            boolean begun;
+
+            @Override
+            public void readingOn(ReadPlace place) {
+                readingOn.accept(place);
+            }
+
+            @Override
+            public boolean begun() {
+                return begun;
+            }
+        };
+        return reads.jdbc(answer, connection -> {
             var copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
             var buffered = new BufferedOutputStream(out, 1 << 16);
-            if (options.bom()) {
-                buffered.write(BOM);
-            }
             try {
                 var header = copy.readFromCopy();
+                // PostgreSQL sends the header before it runs the query: a failure before the first row (or the end)
+                // has written nothing yet, and may be answered from elsewhere; from here on, bytes go out
+                var row = header == null ? null : copy.readFromCopy();
+                answer.begun = true;
+                if (options.bom()) {
+                    buffered.write(BOM);
+                }
                 if (header != null) {
                     buffered.write(header);
                 }
-                byte[] row;
-                while ((row = copy.readFromCopy()) != null) {
+                while (row != null) {
                     buffered.write(guard == null ? row : guard.guard(row));
+                    row = copy.readFromCopy();
                 }
                 buffered.flush();
             } catch (IOException clientGone) {

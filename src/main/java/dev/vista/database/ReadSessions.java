@@ -1,14 +1,17 @@
 package dev.vista.database;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /**
@@ -20,6 +23,12 @@ import org.jooq.impl.DSL;
  * -c statement_timeout=...}), so a read of one statement runs alone in autocommit: one round trip instead of BEGIN
  * and SET, the query, and COMMIT, which is most of what a 100-row page costs. {@link #on} takes any data source and
  * opens a transaction for every read.
+ *
+ * <p>With {@link Standbys} (VISTA_READ_URL), reads run on a hot standby that is fit to read from, and on the
+ * primary's sessions only when none is, or when a standby fails a read before its answer has begun (a conflict with
+ * recovery, a standby shutting down or gone): then the read runs once more, on the primary. Standby sessions carry no
+ * state of their own (they may come through PgBouncer in transaction pooling): every read is a transaction whose
+ * settings are {@code SET LOCAL}. {@link #onPrimary} gives the reads that must see the primary itself.
  */
 public final class ReadSessions implements AutoCloseable {
 
@@ -29,18 +38,49 @@ public final class ReadSessions implements AutoCloseable {
         T read(Connection connection) throws SQLException, java.io.IOException;
     }
 
+    /**
+     * A read that answers a request, as far as where it runs matters: it is told where it runs before its work starts
+     * (and told again, the primary, when a standby failed it and the primary runs it once more), and it says whether
+     * its answer has begun, after which a standby's failure is not retried but thrown.
+     */
+    public interface Answer {
+        /** For reads whose work returns before anything is written: always retried, where they run is of no interest. */
+        Answer NONE = new Answer() {
+            @Override
+            public void readingOn(ReadPlace place) {
+            }
+
+            @Override
+            public boolean begun() {
+                return false;
+            }
+        };
+
+        void readingOn(ReadPlace place);
+
+        boolean begun();
+    }
+
     private final DataSource dataSource;
     private final DSLContext dsl;
     private final Duration statementTimeout;
     private final boolean preset;
     private final HikariDataSource owned;
+    /** Where reads go when one is fit; null: every read on {@link #dataSource}. */
+    private final Standbys standbys;
 
     private ReadSessions(DataSource dataSource, Duration statementTimeout, boolean preset, HikariDataSource owned) {
+        this(dataSource, DSL.using(dataSource, SQLDialect.POSTGRES), statementTimeout, preset, owned, null);
+    }
+
+    private ReadSessions(DataSource dataSource, DSLContext dsl, Duration statementTimeout, boolean preset, HikariDataSource owned,
+                         Standbys standbys) {
         this.dataSource = dataSource;
-        this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
+        this.dsl = dsl;
         this.statementTimeout = statementTimeout;
         this.preset = preset;
         this.owned = owned;
+        this.standbys = standbys;
     }
 
     /** Reads on {@code dataSource}, each in a transaction that makes it read-only and sets the statement timeout. */
@@ -70,17 +110,35 @@ public final class ReadSessions implements AutoCloseable {
         return new ReadSessions(readers, statementTimeout, true, readers);
     }
 
+    /** The same sessions reading on hot standbys where one is fit (see {@link Standbys}); the standbys stay the caller's to close. */
+    public ReadSessions readingFrom(Standbys standbys) {
+        return new ReadSessions(dataSource, dsl, statementTimeout, preset, owned, standbys);
+    }
+
+    /** These sessions with every read on the primary, for reads that must see it (real-time reads); closing it closes nothing. */
+    public ReadSessions onPrimary() {
+        return new ReadSessions(dataSource, dsl, statementTimeout, preset, null, null);
+    }
+
+    /** The standbys reads go to when one is fit; empty when every read runs on the primary. */
+    public Optional<Standbys> standbys() {
+        return Optional.ofNullable(standbys);
+    }
+
     public Duration statementTimeout() {
         return statementTimeout;
     }
 
     /** Runs {@code work} in a read-only, repeatable-read transaction whose statements are cancelled after the timeout. */
     public <T> T transaction(Function<DSLContext, T> work) {
-        return dsl.transactionResult(tx -> {
-            var t = tx.dsl();
-            t.execute(setUp());
-            return work.apply(t);
-        });
+        return transaction(Answer.NONE, work);
+    }
+
+    /** As {@link #transaction(Function)}, for a read that answers a request (see {@link Answer}). */
+    public <T> T transaction(Answer answer, Function<DSLContext, T> work) {
+        return unchecked(() -> route(answer, false,
+                connection -> inTransaction(DSL.using(connection, SQLDialect.POSTGRES), standbySetUp(), work),
+                () -> inTransaction(dsl, setUp(), work)));
     }
 
     /**
@@ -88,7 +146,14 @@ public final class ReadSessions implements AutoCloseable {
      * else in a {@link #transaction}.
      */
     public <T> T statement(Function<DSLContext, T> work) {
-        return preset ? work.apply(dsl) : transaction(work);
+        return statement(Answer.NONE, work);
+    }
+
+    /** As {@link #statement(Function)}, for a read that answers a request; on a standby, always a transaction. */
+    public <T> T statement(Answer answer, Function<DSLContext, T> work) {
+        return unchecked(() -> route(answer, false,
+                connection -> inTransaction(DSL.using(connection, SQLDialect.POSTGRES), standbySetUp(), work),
+                () -> preset ? work.apply(dsl) : inTransaction(dsl, setUp(), work)));
     }
 
     /**
@@ -97,32 +162,119 @@ public final class ReadSessions implements AutoCloseable {
      * pool: a COPY cut short leaves it in a state PgJDBC does not always recover from.
      */
     public <T> T jdbc(JdbcRead<T> work) throws SQLException, java.io.IOException {
-        var connection = dataSource.getConnection();
-        var reusable = false;
+        return jdbc(Answer.NONE, work);
+    }
+
+    /** As {@link #jdbc(JdbcRead)}, for a read that answers a request (see {@link Answer}). */
+    public <T> T jdbc(Answer answer, JdbcRead<T> work) throws SQLException, java.io.IOException {
+        return route(answer, true, connection -> inTransaction(connection, standbySetUp(), work), () -> {
+            var connection = dataSource.getConnection();
+            var reusable = false;
+            try {
+                var result = inTransaction(connection, setUp(), work);
+                reusable = true;
+                return result;
+            } finally {
+                if (reusable) {
+                    connection.close();
+                } else if (dataSource instanceof HikariDataSource pool) {
+                    pool.evictConnection(connection); // closing it ends the server process's work too
+                } else {
+                    connection.close();
+                }
+            }
+        });
+    }
+
+    /** A read on one connection, given (a standby's) or taken (the primary's). */
+    @FunctionalInterface
+    private interface Read<T> {
+        T run(Connection connection) throws SQLException, java.io.IOException;
+    }
+
+    @FunctionalInterface
+    private interface PrimaryRead<T> {
+        T run() throws SQLException, java.io.IOException;
+    }
+
+    /**
+     * Runs a read on a standby that is fit to read from, else on the primary; when the standby fails it before its
+     * answer has begun, once more on the primary. The standby's connection is discarded after a failure that may have
+     * broken it (or after any failure, {@code discardOnFailure}).
+     */
+    private <T> T route(Answer answer, boolean discardOnFailure, Read<T> onStandby, PrimaryRead<T> onPrimary)
+            throws SQLException, java.io.IOException {
+        var lease = standbys == null ? Optional.<Standbys.Lease>empty() : standbys.lease();
+        if (lease.isPresent()) {
+            var connection = lease.get().connection();
+            var done = false;
+            Throwable failure = null;
+            try {
+                answer.readingOn(lease.get().place());
+                var result = onStandby.run(connection);
+                done = true;
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                failure = e;
+                if (answer.begun() || !Standbys.isStandbyFault(e)) {
+                    throw e;
+                }
+                standbys.retriedOnPrimary(lease.get().place(), e);
+            } finally {
+                standbys.release(connection, !done && (discardOnFailure || failure == null || Standbys.isStandbyFault(failure)));
+            }
+        }
+        answer.readingOn(ReadPlace.PRIMARY);
+        return onPrimary.run();
+    }
+
+    private static <T> T inTransaction(DSLContext dsl, String setUp, Function<DSLContext, T> work) {
+        return dsl.transactionResult(tx -> {
+            var t = tx.dsl();
+            t.execute(setUp);
+            return work.apply(t);
+        });
+    }
+
+    /** {@code work} in a transaction of {@code connection}, which is left in autocommit again when it succeeds. */
+    private static <T> T inTransaction(Connection connection, String setUp, JdbcRead<T> work) throws SQLException, java.io.IOException {
+        connection.setAutoCommit(false);
+        try (var statement = connection.createStatement()) {
+            statement.execute(setUp);
+        }
+        var result = work.read(connection);
+        connection.commit();
+        connection.setAutoCommit(true);
+        return result;
+    }
+
+    @FunctionalInterface
+    private interface Unchecked<T> {
+        T run() throws SQLException, java.io.IOException;
+    }
+
+    /** For reads through jOOQ, which throws nothing checked itself: what JDBC throws on the way, as jOOQ would. */
+    private static <T> T unchecked(Unchecked<T> read) {
         try {
-            connection.setAutoCommit(false);
-            try (var statement = connection.createStatement()) {
-                statement.execute(setUp());
-            }
-            var result = work.read(connection);
-            connection.commit();
-            reusable = true;
-            return result;
-        } finally {
-            if (reusable) {
-                connection.setAutoCommit(true);
-                connection.close();
-            } else if (dataSource instanceof HikariDataSource pool) {
-                pool.evictConnection(connection); // closing it ends the server process's work too
-            } else {
-                connection.close();
-            }
+            return read.run();
+        } catch (SQLException e) {
+            throw new DataAccessException(e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /** What makes a transaction a read session; one round trip for all of it (a 100-row page costs a few in all, each one counts). */
     private String setUp() {
         return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = " + millis(statementTimeout);
+    }
+
+    /**
+     * The set-up of a standby's read session: everything a preset session carries, within the transaction (its
+     * connection may be a PgBouncer's, shared with other clients between transactions), the time zone included.
+     */
+    private String standbySetUp() {
+        return setUp() + "; SET LOCAL TimeZone = 'UTC'";
     }
 
     private static long millis(Duration timeout) {

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -25,6 +26,11 @@ import org.jooq.Table;
  *
  * <p>What PostgreSQL and refresh_history say is read at most once a second (and again right after a refresh through
  * this Vista), so freshness costs report requests nothing measurable; ages are still computed on every call.
+ *
+ * <p>Hot standbys see refreshes later than the primary: once they have replayed them. What each standby holds is
+ * read on it by the standby sampler, once a second ({@link #sampledOn}), and answers read on a standby say how
+ * fresh they are as that standby sees it ({@link #lastRefreshedOn}). The standby's view is read before any read that
+ * uses it, and a standby only moves forward, so the rows of such an answer are never older than it says.
  */
 public final class Freshness {
 
@@ -45,6 +51,8 @@ public final class Freshness {
     private final DSLContext dsl;
     private final Map<String, ViewFile> files;
     private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+    /** Each hot standby's view, by the name VISTA_READ_URL gives it; replaced whenever it is sampled. */
+    private final Map<String, Snapshot> standbys = new ConcurrentHashMap<>();
 
     /** @param files db/views, parsed: where schedules, buckets and incremental aggregates are declared */
     public Freshness(DSLContext dsl, List<ViewFile> files) {
@@ -94,6 +102,41 @@ public final class Freshness {
                 file.flatMap(ViewFile::buckets).isPresent()));
     }
 
+    /**
+     * When the rows of a stored relation were last refreshed as hot standby {@code standby} sees it, that is among the
+     * refreshes it has replayed; empty until its first (replayed) refresh, or before the standby was first sampled.
+     */
+    public Optional<OffsetDateTime> lastRefreshedOn(String standby, String relation) {
+        return Optional.ofNullable(standbys.get(standby)).map(s -> s.lastSuccess().get(relation)).map(RecordedRefresh::finishedAt);
+    }
+
+    /**
+     * How fresh a stored relation is as the given standbys see it: the least fresh of them, so that an answer read on
+     * any one of them is at least that fresh. The primary's view when {@code standbys} is empty.
+     */
+    public Optional<Summary> summaryOn(List<String> standbys, String relation) {
+        var primary = summary(relation);
+        if (standbys.isEmpty() || primary.isEmpty()) {
+            return primary;
+        }
+        var views = standbys.stream().map(this.standbys::get).toList();
+        if (views.contains(null)) {
+            return primary;
+        }
+        var last = views.stream().map(v -> Optional.ofNullable(v.lastSuccess().get(relation)).map(RecordedRefresh::finishedAt))
+                .reduce((a, b) -> a.isEmpty() || b.isEmpty() ? Optional.empty() : a.get().isBefore(b.get()) ? a : b).orElseThrow();
+        var summary = primary.get();
+        var populated = summary.incremental() ? last.isPresent()
+                : views.stream().allMatch(v -> v.catalog().find(relation).map(PgCatalog.Relation::populated).orElse(false));
+        return Optional.of(new Summary(relation, populated, last.orElse(null), last.map(Freshness::ageSeconds).orElse(null),
+                summary.refreshEvery(), summary.incremental(), summary.realtime()));
+    }
+
+    /** Reads what hot standby {@code standby} holds, through {@code session} on it: the standby sampler's call, once a second. */
+    public void sampledOn(String standby, DSLContext session) {
+        standbys.put(standby, load(session));
+    }
+
     /** Forgets what was read, so the next request sees a refresh that just committed. */
     void invalidate() {
         snapshot.set(null);
@@ -106,14 +149,18 @@ public final class Freshness {
     private Snapshot current() {
         var current = snapshot.get();
         if (current == null || current.loaded().plus(CACHE_FOR).isBefore(Instant.now())) {
-            var incremental = files.values().stream().filter(f -> f.kind() == Kind.INCREMENTAL).map(ViewFile::name).collect(Collectors.toSet());
-            var catalog = PgCatalog.load(dsl, incremental);
-            var names = new HashSet<>(files.keySet());
-            catalog.relations().stream().filter(r -> r.kind().stored()).forEach(r -> names.add(r.name()));
-            current = new Snapshot(Instant.now(), Map.copyOf(RefreshHistory.lastSuccesses(dsl, names)), catalog);
+            current = load(dsl);
             snapshot.set(current);
         }
         return current;
+    }
+
+    private Snapshot load(DSLContext session) {
+        var incremental = files.values().stream().filter(f -> f.kind() == Kind.INCREMENTAL).map(ViewFile::name).collect(Collectors.toSet());
+        var catalog = PgCatalog.load(session, incremental);
+        var names = new HashSet<>(files.keySet());
+        catalog.relations().stream().filter(r -> r.kind().stored()).forEach(r -> names.add(r.name()));
+        return new Snapshot(Instant.now(), Map.copyOf(RefreshHistory.lastSuccesses(session, names)), catalog);
     }
 
     static long ageSeconds(OffsetDateTime at) {

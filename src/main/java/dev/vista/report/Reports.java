@@ -1,6 +1,8 @@
 package dev.vista.report;
 
+import dev.vista.database.ReadPlace;
 import dev.vista.database.ReadSessions;
+import dev.vista.database.Standbys;
 import dev.vista.generated.DefaultSchema;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.refresh.Freshness;
@@ -9,8 +11,10 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jooq.Cursor;
@@ -32,6 +36,10 @@ import org.jooq.impl.DSL;
  *
  * <p>Where rows come from is decided here: the query's {@code source}, and for stored sources (a materialized view,
  * an incremental aggregate) how old they are and, with {@code realtime}, their rows as of now.
+ *
+ * <p>With hot standbys ({@link ReadSessions#readingFrom}), reads run on one where one is fit, and an answer says how
+ * old its rows are as that standby sees it, and how far behind it was ({@link Provenance}). Real-time reads run on the
+ * primary: they are exact as of now, and now is the primary's (the watermark they rely on is the primary's too).
  */
 public final class Reports {
 
@@ -114,10 +122,13 @@ public final class Reports {
         return read(t -> t.fetchValue(select.count()));
     }
 
-    /** A page of rows as it streams: the total (when asked for) and an open cursor. */
+    /**
+     * A page of rows as it streams: where they were read and how old they are there (for the headers, which go out
+     * before the first byte), the total (when asked for) and an open cursor.
+     */
     @FunctionalInterface
     public interface RowsWriter<T> {
-        T write(OptionalLong total, Cursor<Record> rows) throws IOException;
+        T write(Provenance provenance, OptionalLong total, Cursor<Record> rows) throws IOException;
     }
 
     /**
@@ -128,26 +139,73 @@ public final class Reports {
      */
     public <T> T stream(ReportRead read, boolean countTotal, RowsWriter<T> writer) {
         var select = read.select();
+        var answer = new Streamed(read);
+        var sessions = sessionsFor(read);
         if (!countTotal && select.query().limit().orElse(Long.MAX_VALUE) <= FETCH_SIZE) {
             // a page that fits one fetch needs no cursor: one statement, in one round trip where sessions allow it
-            return reads.statement(t -> write(t, select.rows(), OptionalLong.empty(), writer));
+            return sessions.statement(answer, t -> write(t, select.rows(), OptionalLong.empty(), answer, writer));
         }
-        return read(t -> {
+        return sessions.transaction(answer, t -> {
             var total = countTotal ? OptionalLong.of(t.fetchValue(select.count())) : OptionalLong.empty();
-            return write(t, select.rows().fetchSize(FETCH_SIZE), total, writer);
+            return write(t, select.rows().fetchSize(FETCH_SIZE), total, answer, writer);
         });
     }
 
-    private static <T> T write(DSLContext dsl, ResultQuery<Record> rows, OptionalLong total, RowsWriter<T> writer) {
+    private static <T> T write(DSLContext dsl, ResultQuery<Record> rows, OptionalLong total, Streamed answer, RowsWriter<T> writer) {
         try (var cursor = dsl.fetchLazy(rows)) {
-            return writer.write(total, cursor);
+            answer.begun = true; // the statement ran; from here on the writer may have written
+            return writer.write(answer.provenance, total, cursor);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** A streamed read: where it runs decides its provenance; once its writer is called it cannot run again elsewhere. */
+    private final class Streamed implements ReadSessions.Answer {
+        private final ReportRead read;
+        private Provenance provenance;
+        private boolean begun;
+
+        Streamed(ReportRead read) {
+            this.read = read;
+        }
+
+        @Override
+        public void readingOn(ReadPlace place) {
+            provenance = provenance(read, place);
+        }
+
+        @Override
+        public boolean begun() {
+            return begun;
+        }
+    }
+
+    /**
+     * What an answer of {@code read} says when its rows are read at {@code place}: on the primary, the age
+     * {@link #prepare} found; on a standby, the last refresh that standby has replayed, and its lag.
+     */
+    public Provenance provenance(ReportRead read, ReadPlace place) {
+        if (!place.onStandby()) {
+            return new Provenance(read.asOf(), Optional.empty());
+        }
+        var asOf = read.asOf().flatMap(primaryView -> read.select().source().relation()
+                .flatMap(relation -> freshness.lastRefreshedOn(place.standby().orElseThrow(), relation)));
+        return new Provenance(asOf, Optional.of(place.lag()));
+    }
+
+    /** Real-time reads run on the primary (see the class comment), every other read where the read sessions send it. */
+    private ReadSessions sessionsFor(ReportRead read) {
+        return read.select().query().realtime() ? reads.onPrimary() : reads;
+    }
+
     /** Runs the query on every source of its report, in one snapshot, and compares plans, times and results. */
     public SourceComparison compare(String report, ReportQuery query) {
+        return compare(report, query, provenance -> { });
+    }
+
+    /** As {@link #compare(String, ReportQuery)}, telling {@code readingOn} where it reads before it does (again, if retried). */
+    public SourceComparison compare(String report, ReportQuery query, Consumer<Provenance> readingOn) {
         if (query.source().isPresent()) {
             throw new InvalidQueryException("invalid_parameter", "source", "compare runs every source of " + report + "; source does not apply here",
                     InvalidQueryException.details("parameter", "source", "value", query.source().get()), "drop source=" + query.source().get());
@@ -157,12 +215,27 @@ public final class Reports {
                     InvalidQueryException.details("parameter", "realtime"), "drop realtime");
         }
         var select = ReportSelect.of(report(report), query);
-        return read(t -> SourceComparison.run(t, select));
+        var answer = new ReadSessions.Answer() {
+            @Override
+            public void readingOn(ReadPlace place) {
+                readingOn.accept(new Provenance(Optional.empty(), place.standby().map(s -> place.lag())));
+            }
+
+            @Override
+            public boolean begun() {
+                return false; // the comparison is in memory until it returns
+            }
+        };
+        return reads.transaction(answer, t -> SourceComparison.run(t, select));
     }
 
-    /** How fresh the stored rows behind a report are (its own, or its materialized source's); empty for a live report. */
+    /**
+     * How fresh the stored rows behind a report are (its own, or its materialized source's); empty for a live report.
+     * With hot standbys in use, as the least fresh of them sees it: an answer is at least that fresh wherever it is read.
+     */
     public Optional<Freshness.Summary> freshness(Report report) {
-        return freshness.summary(report.materializedView().orElse(report.name()));
+        var inUse = reads.standbys().map(Standbys::inUse).orElse(List.of());
+        return freshness.summaryOn(inUse, report.materializedView().orElse(report.name()));
     }
 
     /** Runs {@code work} in a read-only, repeatable-read transaction bounded by the statement timeout: any jOOQ, read-only. */

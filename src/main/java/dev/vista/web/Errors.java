@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place where exceptions become HTTP responses: always a JSON {@link ApiError} with the right
  * status, never a stack trace. Bad queries are 400, unknown reports 404, statement timeouts 504, an
- * unreachable or exhausted database 503; a client that hangs up mid-stream gets nothing more.
+ * unreachable or exhausted database and a read cancelled by a conflict (40001) 503; a client that hangs up
+ * mid-stream gets nothing more.
  */
 public final class Errors {
 
@@ -56,6 +57,11 @@ public final class Errors {
         if ("57014".equals(state)) {
             write(ctx, 504, new ApiError("statement_timeout", "the query took longer than the statement timeout and was cancelled",
                     null, "narrow the report with filters, or read it from a materialized source"));
+        } else if ("40001".equals(state)) {
+            // on a hot standby: a conflict with recovery cancelled the read, after its answer had begun or on the
+            // primary too (before, the primary answers it instead); a retry finds a fresh snapshot
+            write(ctx, 503, new ApiError("read_conflict", "the read was cancelled by a conflict with concurrent changes"
+                    + " (on a hot standby: with the replay of the primary's changes); try again", Map.of("sqlstate", state), null));
         } else if (state != null && state.startsWith("22")) {
             // a data exception: a value that parsed as its Java type but that PostgreSQL cannot take (e.g. out of range)
             write(ctx, 400, new ApiError("invalid_value", "a value in the query is out of range for its column",

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.vista.csv.CsvExport;
 import dev.vista.refresh.Freshness;
 import dev.vista.report.JsonRows;
+import dev.vista.report.Provenance;
 import dev.vista.report.Report;
 import dev.vista.report.ReportQuery;
 import dev.vista.report.ReportRead;
@@ -12,6 +13,7 @@ import dev.vista.report.Reports;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +37,9 @@ import org.jooq.exception.DataAccessException;
 public final class ReportHandlers {
 
     /** HTTP-date (RFC 9110 section 5.6.7), e.g. "Tue, 03 Jun 2008 11:05:30 GMT". */
+    /** Seconds a hot standby that served the rows was behind the primary, as last sampled; absent for rows read on the primary. */
+    public static final String REPLICA_LAG = "X-Replica-Lag";
+
     static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
     private final Reports reports;
@@ -54,21 +59,19 @@ public final class ReportHandlers {
 
     /**
      * GET /api/reports/{name}[.csv]: JSON rows, one row as an object, or CSV. Rows read from stored data carry
-     * Last-Modified (their last refresh) and X-Data-Age (seconds since); {@code Prefer: count=exact} adds
+     * Last-Modified (their last refresh) and X-Data-Age (seconds since), rows read on a hot standby X-Replica-Lag
+     * (seconds it was behind), each as the server that read them sees it; {@code Prefer: count=exact} adds
      * Content-Range to JSON.
      */
     public void rows(Context ctx) throws IOException {
         var request = ReportRequest.parse(ctx, reports.catalogue());
         var read = reports.prepare(request.report(), request.query());
-        read.asOf().ifPresent(asOf -> {
-            ctx.header(Header.LAST_MODIFIED, HTTP_DATE.format(asOf));
-            ctx.header("X-Data-Age", Long.toString(Math.max(0, Duration.between(asOf.toInstant(), Instant.now()).toSeconds())));
-        });
         if (request.format() == ReportRequest.Format.CSV) {
             csv(ctx, request, read);
             return;
         }
-        reports.stream(read, request.exactCount(), (total, cursor) -> {
+        reports.stream(read, request.exactCount(), (provenance, total, cursor) -> {
+            provenance(ctx, provenance);
             total.ifPresent(count -> contentRange(ctx, request.query(), count));
             if (request.format() == ReportRequest.Format.OBJECT) {
                 return writeSingleObject(ctx, cursor);
@@ -76,6 +79,23 @@ public final class ReportHandlers {
             ctx.contentType(ReportRequest.JSON);
             return JsonRows.write(cursor, ctx.outputStream());
         });
+    }
+
+    /**
+     * The headers that say where an answer's rows come from; set (and reset, when a standby's failure is answered by
+     * the primary) before the first byte.
+     */
+    static void provenance(Context ctx, Provenance provenance) {
+        var asOf = provenance.asOf();
+        ctx.res().setHeader(Header.LAST_MODIFIED, asOf.map(HTTP_DATE::format).orElse(null));
+        ctx.res().setHeader("X-Data-Age", asOf.map(t -> Long.toString(Math.max(0, Duration.between(t.toInstant(), Instant.now()).toSeconds())))
+                .orElse(null));
+        ctx.res().setHeader(REPLICA_LAG, provenance.replicaLag().map(ReportHandlers::seconds).orElse(null));
+    }
+
+    /** Seconds, to the millisecond, as few digits as it takes: "0", "0.25", "31.2". */
+    static String seconds(Duration duration) {
+        return BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros().toPlainString();
     }
 
     /**
@@ -90,7 +110,7 @@ public final class ReportHandlers {
         ctx.contentType(ReportRequest.CSV + "; charset=utf-8");
         ctx.header(Header.CONTENT_DISPOSITION, "attachment; filename=\"" + request.report() + "-" + LocalDate.now(ZoneOffset.UTC) + ".csv\"");
         try {
-            csv.write(read.select().rows(), request.csv(), ctx.outputStream());
+            csv.write(read.select().rows(), request.csv(), ctx.outputStream(), place -> provenance(ctx, reports.provenance(read, place)));
         } catch (EofException clientGone) {
             throw clientGone; // Javalin records a client abort; the COPY was cancelled
         } catch (IOException | SQLException | RuntimeException e) {
@@ -120,7 +140,7 @@ public final class ReportHandlers {
     /** GET /api/reports/{name}/compare: the same query on every source, with plans, times and a digest of the rows. */
     public void compare(Context ctx) {
         var report = reports.report(ctx.pathParam("name"));
-        ctx.json(reports.compare(report.name(), ReportQuery.parse(ctx.queryParamMap())));
+        ctx.json(reports.compare(report.name(), ReportQuery.parse(ctx.queryParamMap()), provenance -> provenance(ctx, provenance)));
     }
 
     /** GET /api/openapi.json */
