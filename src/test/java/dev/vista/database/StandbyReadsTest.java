@@ -1,0 +1,299 @@
+package dev.vista.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vista.Vista;
+import dev.vista.config.Config;
+import dev.vista.refresh.RefreshRequest;
+import dev.vista.refresh.Trigger;
+import dev.vista.testing.Await;
+import dev.vista.testing.HotStandby;
+import dev.vista.testing.ReportFixture;
+import dev.vista.testing.TestDatabase;
+import io.javalin.testtools.HttpClient;
+import io.javalin.testtools.JavalinTest;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.javalin.testtools.Response;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Report reads on a streaming hot standby (VISTA_READ_URL), against a real primary and standby on loopback: served by
+ * the standby with its lag, as fresh as the standby holds them; the primary answers when the standby falls behind,
+ * stops, or cancels a read for a conflict with recovery, and the standby is read from again when it is back.
+ */
+class StandbyReadsTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+    static HotStandby cluster;
+    static DSLContext primary;
+
+    @BeforeAll
+    static void start() {
+        cluster = HotStandby.start();
+        primary = TestDatabase.dsl(cluster.primary());
+        ReportFixture.load(cluster.primary());
+        primary.execute("ALTER TABLE page_visits ALTER COLUMN id RESTART WITH 1000"); // the fixture's ids are its own
+        cluster.awaitReplayed();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static Config config(String maxLag) {
+        return Config.fromEnvironment(Map.of("VISTA_READ_URL", cluster.standbyUrl() + "?targetServerType=secondary",
+                "VISTA_MAX_REPLICA_LAG", maxLag, "VISTA_ADMIN_TOKEN", "token"));
+    }
+
+    @FunctionalInterface
+    interface Case {
+        void run(Vista vista, HttpClient client) throws Exception;
+    }
+
+    static void serve(String maxLag, Case test) {
+        try (var vista = Vista.over(config(maxLag), cluster.primary())) {
+            JavalinTest.test(vista.app(), (server, client) -> {
+                awaitStandby(client, "/api/reports/visits_summary");
+                test.run(vista, client);
+            });
+        }
+    }
+
+    /** Waits until answers come from the standby: the sampler has found it fit, and the pool reads on it. */
+    static void awaitStandby(HttpClient client, String path) {
+        Await.until("answers to " + path + " read on the standby", Duration.ofSeconds(20), () -> lag(client.get(path)) != null);
+    }
+
+    static String lag(Response response) {
+        return response.code() == 200 ? header(response, "X-Replica-Lag") : null;
+    }
+
+    @Test
+    void reads_are_served_by_the_standby_with_the_lag_it_had() {
+        serve("30s", (vista, client) -> {
+            var fixture = "visit_date=gte.2025-12-01&visit_date=lt.2026-01-13"; // the fixture's days: other tests add rows elsewhere
+            var rows = client.get("/api/reports/visits_summary?" + fixture);
+            assertThat(rows.code()).isEqualTo(200);
+            assertThat(Double.parseDouble(header(rows, "X-Replica-Lag"))).isBetween(0.0, 30.0);
+            assertThat(JSON.readTree(rows.body().string())).hasSize(6);
+            // the standby's own view of its sessions shows Vista's: the reads are its
+            var sessions = cluster.onStandby(dsl -> dsl.resultQuery(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vista' AND datname = ?", HotStandby.DATABASE).fetchOne(0, Integer.class));
+            assertThat(sessions).isPositive();
+
+            var csv = client.get("/api/reports/visits_summary_mv.csv");
+            assertThat(csv.code()).isEqualTo(200);
+            assertThat(header(csv, "X-Replica-Lag")).isNotNull();
+            assertThat(header(csv, "Last-Modified")).isNotNull();
+            assertThat(csv.body().string()).startsWith("user_id,section,visit_date,visits\n1,dashboard,2026-01-11,1\n");
+
+            var counted = client.get("/api/reports/visits_summary?limit=2&" + fixture, request -> request.header("Prefer", "count=exact"));
+            assertThat(header(counted, "Content-Range")).isEqualTo("0-1/6");
+            assertThat(header(counted, "X-Replica-Lag")).isNotNull();
+
+            var compare = client.get("/api/reports/visits_summary/compare");
+            assertThat(header(compare, "X-Replica-Lag")).isNotNull();
+            assertThat(JSON.readTree(compare.body().string()).get("identical").asBoolean()).isTrue();
+
+            // exact as of now: on the primary (its watermark and its now), so no lag to report
+            var realtime = client.get("/api/reports/section_daily?realtime=true");
+            assertThat(realtime.code()).isEqualTo(200);
+            assertThat(header(realtime, "X-Replica-Lag")).isNull();
+            assertThat(header(realtime, "X-Data-Age")).isEqualTo("0");
+
+            assertThat(vista.standbys().orElseThrow().status()).singleElement().satisfies(status -> {
+                assertThat(status.usable()).isTrue();
+                assertThat(status.inRecovery()).isTrue();
+            });
+        });
+    }
+
+    @Test
+    void new_rows_and_refreshes_on_the_primary_appear_through_the_standby() {
+        serve("30s", (vista, client) -> {
+            primary.execute("INSERT INTO page_visits (user_id, section, visit_time, duration_ms) VALUES (3, 'index', '2026-01-20T10:00:00Z', 10)");
+            Await.until("carol's visit read on the standby", Duration.ofSeconds(20), () -> {
+                var response = client.get("/api/reports/visits_summary?user_id=eq.3");
+                return header(response, "X-Replica-Lag") != null && response.body().string().contains("2026-01-20");
+            });
+
+            TestDatabase.refresher(cluster.primary()).refresh(RefreshRequest.of("visits_summary_mv").by(Trigger.java));
+            var refreshed = HTTP_DATE.format(lastRefresh("visits_summary_mv"));
+            Await.until("the refresh read on the standby", Duration.ofSeconds(20), () -> {
+                var response = client.get("/api/reports/visits_summary_mv?user_id=eq.3");
+                return header(response, "X-Replica-Lag") != null && refreshed.equals(header(response, "Last-Modified"))
+                        && response.body().string().contains("2026-01-20");
+            });
+        });
+    }
+
+    @Test
+    void a_refresh_counts_on_the_standby_once_it_has_replayed_it() {
+        serve("1h", (vista, client) -> {
+            var before = client.get("/api/reports/visits_summary_mv?user_id=eq.4");
+            var lastModified = header(before, "Last-Modified");
+            assertThat(lastModified).isEqualTo(HTTP_DATE.format(lastRefresh("visits_summary_mv")));
+            cluster.pauseReplay(true);
+            try {
+                primary.execute("INSERT INTO page_visits (user_id, section, visit_time, duration_ms) VALUES (4, 'settings', '2026-02-01T10:00:00Z', 10)");
+                Thread.sleep(1100); // Last-Modified counts whole seconds: the refresh must land in a later one
+                TestDatabase.refresher(cluster.primary()).refresh(RefreshRequest.of("visits_summary_mv").by(Trigger.java));
+                // refreshed on the primary, not replayed on the standby: its answers are the old rows, and say so
+                Await.until("the standby's lag growing past a second", Duration.ofSeconds(20),
+                        () -> Double.parseDouble(lag(client.get("/api/reports/visits_summary_mv?user_id=eq.4"))) >= 1);
+                var stale = client.get("/api/reports/visits_summary_mv?user_id=eq.4");
+                assertThat(header(stale, "Last-Modified")).isEqualTo(lastModified);
+                assertThat(stale.body().string()).doesNotContain("2026-02-01");
+            } finally {
+                cluster.pauseReplay(false);
+            }
+            var refreshed = HTTP_DATE.format(lastRefresh("visits_summary_mv"));
+            Await.until("the replayed refresh read on the standby", Duration.ofSeconds(20), () -> {
+                var response = client.get("/api/reports/visits_summary_mv?user_id=eq.4");
+                return header(response, "X-Replica-Lag") != null && refreshed.equals(header(response, "Last-Modified"))
+                        && response.body().string().contains("2026-02-01");
+            });
+        });
+    }
+
+    @Test
+    void with_replay_paused_past_the_bound_answers_come_from_the_primary_with_the_new_rows() {
+        serve("2s", (vista, client) -> {
+            cluster.pauseReplay(true);
+            try {
+                primary.execute("INSERT INTO page_visits (user_id, section, visit_time, duration_ms) VALUES (1, 'settings', '2026-03-01T10:00:00Z', 10)");
+                Await.until("answers from the primary, with the new row", Duration.ofSeconds(20), () -> {
+                    var response = client.get("/api/reports/visits_summary?user_id=eq.1");
+                    return response.code() == 200 && header(response, "X-Replica-Lag") == null && response.body().string().contains("2026-03-01");
+                });
+                assertThat(vista.standbys().orElseThrow().status().getFirst().problem()).contains("more than VISTA_MAX_REPLICA_LAG (2s)");
+                assertThat(vista.standbys().orElseThrow().counters().fellBehind()).isPositive();
+            } finally {
+                cluster.pauseReplay(false);
+            }
+            awaitStandby(client, "/api/reports/visits_summary?user_id=eq.1");
+            assertThat(body(client.get("/api/reports/visits_summary?user_id=eq.1"))).contains("2026-03-01");
+        });
+    }
+
+    @Test
+    void when_the_standby_stops_reads_go_on_from_the_primary_and_it_is_read_from_again_once_it_is_back() {
+        var figures = new String[1];
+        serve("30s", (vista, client) -> {
+            var answers = new ArrayList<Answer>();
+            var reading = new AtomicBoolean(true);
+            var reader = CompletableFuture.runAsync(() -> {
+                while (reading.get()) {
+                    var started = System.nanoTime();
+                    var response = client.get("/api/reports/visits_summary_mv?user_id=eq.2");
+                    var ok = response.code() == 200 && response.body().string().contains("settings");
+                    synchronized (answers) {
+                        answers.add(new Answer(started, System.nanoTime(), ok ? 200 : response.code(), header(response, "X-Replica-Lag") != null));
+                    }
+                }
+            });
+            Await.until("a few answers from the standby", () -> count(answers, a -> a.standby) >= 5);
+            var stopped = System.nanoTime();
+            cluster.stopStandby();
+            Await.until("answers from the primary", Duration.ofSeconds(20), () -> count(answers, a -> a.started > stopped && !a.standby) >= 20);
+            cluster.startStandby();
+            var restarted = System.nanoTime();
+            Await.until("answers from the standby again", Duration.ofSeconds(20), () -> count(answers, a -> a.started > restarted && a.standby) >= 5);
+            reading.set(false);
+            reader.join();
+
+            List<Answer> all;
+            synchronized (answers) {
+                all = List.copyOf(answers);
+            }
+            assertThat(all).allSatisfy(answer -> assertThat(answer.status).isEqualTo(200));
+            var firstFromPrimary = all.stream().filter(a -> a.started > stopped && !a.standby).findFirst().orElseThrow();
+            var slowest = all.stream().filter(a -> a.finished > stopped && a.started < firstFromPrimary.finished)
+                    .mapToLong(a -> a.finished - a.started).max().orElse(0);
+            var backOn = all.stream().filter(a -> a.started > restarted && a.standby).findFirst().orElseThrow();
+            figures[0] = String.format(Locale.ROOT, "[failover] standby stopped: first answer from the primary after %d ms, slowest answer meanwhile %d ms;"
+                            + " restarted: read from again after %d ms; %d answers, none failed",
+                    (firstFromPrimary.finished - stopped) / 1_000_000, slowest / 1_000_000, (backOn.finished - restarted) / 1_000_000, all.size());
+            assertThat(Duration.ofNanos(firstFromPrimary.finished - stopped)).isLessThan(Duration.ofSeconds(5));
+            assertThat(vista.standbys().orElseThrow().counters().becameUnreachable()).isEqualTo(1);
+        });
+        System.out.println(figures[0]); // what failing over costs (JavalinTest keeps a passing test's output to itself)
+    }
+
+    @Test
+    void a_read_the_standby_cancels_for_a_conflict_with_recovery_is_answered_by_the_primary() {
+        // enough rows that sorting them takes a while: the conflict has to meet the read while it runs
+        primary.execute("""
+                INSERT INTO page_visits (user_id, section, visit_time, duration_ms)
+                SELECT 4, 'bulk', timestamptz '2020-01-01' + n * interval '1 second', n % 1000 FROM generate_series(1, 300000) n
+                """);
+        cluster.awaitReplayed();
+        cluster.onStandby(dsl -> dsl.execute("ALTER SYSTEM SET max_standby_streaming_delay = 0"));
+        cluster.onStandby(dsl -> dsl.execute("SELECT pg_reload_conf()"));
+        try {
+            serve("30s", (vista, client) -> {
+                var sorted = "/api/reports/visit_log?order=duration_ms.desc,visit_time.desc&limit=3";
+                var retried = vista.standbys().orElseThrow().counters().retriedOnPrimary();
+                for (int attempt = 0; attempt < 5 && vista.standbys().orElseThrow().counters().retriedOnPrimary() == retried; attempt++) {
+                    var answer = CompletableFuture.supplyAsync(() -> {
+                        var response = client.get(sorted);
+                        return Map.of("status", response.code(), "lag", String.valueOf(header(response, "X-Replica-Lag")), "body", response.body().string());
+                    });
+                    // the read running on the standby, then a lock only a standby's replay conflicts with
+                    Await.until("the sort running on the standby", Duration.ofSeconds(20), () -> answer.isDone() || cluster.onStandby(dsl -> dsl.resultQuery(
+                            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vista' AND state = 'active' AND query LIKE '%visit_log%'")
+                            .fetchOne(0, Integer.class)) > 0);
+                    primary.transaction(tx -> tx.dsl().execute("LOCK TABLE page_visits IN ACCESS EXCLUSIVE MODE"));
+                    var result = answer.join();
+                    assertThat(result.get("status")).isEqualTo(200);
+                    assertThat((String) result.get("body")).contains("\"duration_ms\":999");
+                }
+                assertThat(vista.standbys().orElseThrow().counters().retriedOnPrimary()).isGreaterThan(retried);
+            });
+        } finally {
+            cluster.onStandby(dsl -> dsl.execute("ALTER SYSTEM RESET max_standby_streaming_delay"));
+            cluster.onStandby(dsl -> dsl.execute("SELECT pg_reload_conf()"));
+            primary.execute("DELETE FROM page_visits WHERE section = 'bulk'");
+        }
+    }
+
+    record Answer(long started, long finished, int status, boolean standby) {
+    }
+
+    static long count(List<Answer> answers, java.util.function.Predicate<Answer> which) {
+        synchronized (answers) {
+            return answers.stream().filter(which).count();
+        }
+    }
+
+    static OffsetDateTime lastRefresh(String view) {
+        return primary.resultQuery("SELECT max(finished_at) FROM refresh_history WHERE view_name = ? AND status = 'succeeded'", view)
+                .fetchOne(0, OffsetDateTime.class);
+    }
+
+    static String body(Response response) {
+        return response.body().string();
+    }
+
+    static String header(Response response, String name) {
+        var values = response.headers().get(name);
+        return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+}
