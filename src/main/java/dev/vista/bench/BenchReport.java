@@ -49,6 +49,11 @@ final class BenchReport {
         failures.add(new BenchResult.Failure(scenario, e.getClass().getSimpleName() + ": " + e.getMessage()));
     }
 
+    /** A figure that cannot be measured here (no standby, say): n/a and why, not a failure. */
+    void unavailable(String scenario, String figure, String reason) {
+        lines.add(new Line(scenario, figure, "n/a", "", "", Double.NaN, "", "n/a: " + reason));
+    }
+
     void note(String note) {
         notes.add(note);
     }

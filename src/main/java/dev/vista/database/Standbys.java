@@ -32,6 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -73,7 +74,7 @@ public final class Standbys implements AutoCloseable {
     /** How long the sampler waits for a standby to connect or answer before counting it unreachable. */
     static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(2);
     /** How long a read waits for a pooled standby connection before it goes to the primary instead. */
-    static final Duration LEASE_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration LEASE_TIMEOUT = Duration.ofMillis(500);
 
     /** Told, on the sampler's thread, what a standby holds each time it is sampled and fit to read from. */
     @FunctionalInterface
@@ -82,8 +83,9 @@ public final class Standbys implements AutoCloseable {
     }
 
     /**
-     * What the last sample of a standby found: whether it answered, whether it is in recovery (a host that is not is
-     * a primary, read from with no lag), how far behind it is (null when unknown) and whether reads may go to it.
+     * What the last sample of a standby found: whether it answered, whether it is in recovery (a host that is not, a
+     * promoted standby or a primary, is not read from), how far behind it is (null when unknown), whether reads may go
+     * to it, and if not, why.
      */
     public record Status(String standby, boolean reachable, boolean inRecovery, Duration lag, boolean usable, String problem) {
     }
@@ -95,7 +97,7 @@ public final class Standbys implements AutoCloseable {
     public record Counters(long becameUnreachable, long fellBehind, long readsOnPrimary, long retriedOnPrimary) {
     }
 
-    /** A pooled connection on a standby that is fit to read from, and where it is. */
+    /** A pooled connection on a standby that is fit to read from, and which one it is. */
     record Lease(Connection connection, ReadPlace place) {
     }
 
@@ -241,9 +243,9 @@ public final class Standbys implements AutoCloseable {
         return hosts.stream().map(h -> h.status).toList();
     }
 
-    /** The standbys reads may go to now (fit to read from and in recovery); empty when none is, or only primaries are. */
+    /** The standbys reads may go to now; empty when none is fit. */
     public List<String> inUse() {
-        return hosts.stream().filter(h -> h.status.usable() && h.status.inRecovery()).map(h -> h.name).toList();
+        return hosts.stream().filter(h -> h.status.usable()).map(h -> h.name).toList();
     }
 
     public Duration maxLag() {
@@ -291,8 +293,7 @@ public final class Standbys implements AutoCloseable {
             if (host == null || !host.status.usable()) {
                 return Optional.empty();
             }
-            var status = host.status;
-            return Optional.of(status.inRecovery() ? ReadPlace.standby(host.name, status.lag()) : ReadPlace.PRIMARY);
+            return Optional.of(ReadPlace.standby(host.name, host.status.lag()));
         } catch (SQLException e) {
             return Optional.empty();
         }
@@ -317,24 +318,34 @@ public final class Standbys implements AutoCloseable {
      * connection broke (08xxx).
      */
     static boolean isStandbyFault(Throwable failure) {
+        var state = sqlState(failure);
+        return state != null && (state.equals("40001") || state.startsWith("08") || state.startsWith("57P"));
+    }
+
+    private static String sqlState(Throwable failure) {
         for (var cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof SQLException sql && sql.getSQLState() != null) {
-                var state = sql.getSQLState();
-                return state.equals("40001") || state.startsWith("08") || state.startsWith("57P");
+                return sql.getSQLState();
             }
         }
-        return false;
+        return null;
     }
 
     /** Counts and logs a read that a standby failed and the primary is about to answer. */
     void retriedOnPrimary(ReadPlace place, Throwable failure) {
         retriedOnPrimary.incrementAndGet();
         LOG.info("a read on standby {} failed ({}); answered by the primary instead", place.standby().orElse("?"), message(failure));
+        var host = place.standby().map(byName::get);
+        if (host.isPresent() && !"40001".equals(sqlState(failure))) {
+            // its session ended or its connection broke: the standby is likely gone, and until the next sample says
+            // for sure, reads would go on trying it (and waiting for new connections to it)
+            publish(host.get(), before -> before.reachable()
+                    ? new Status(before.standby(), false, before.inRecovery(), null, false, "a read found it gone: " + message(failure)) : null);
+        }
     }
 
     /** One sample of one host: lag, then the observer, then the new status is published, logged when it changed. */
     private void sample(Host host) {
-        var before = host.status;
         Status after;
         try {
             if (host.sampler == null) {
@@ -342,7 +353,7 @@ public final class Standbys implements AutoCloseable {
             }
             var session = DSL.using(host.sampler, SQLDialect.POSTGRES);
             after = measure(host, session);
-            if (after.usable() && after.inRecovery()) {
+            if (after.usable()) {
                 try {
                     observer.sampled(host.name, session);
                 } catch (RuntimeException e) {
@@ -351,11 +362,28 @@ public final class Standbys implements AutoCloseable {
             }
         } catch (SQLException | RuntimeException e) {
             closeSampler(host);
-            after = new Status(host.name, false, before.inRecovery(), null, false, message(e));
+            after = new Status(host.name, false, host.status.inRecovery(), null, false, message(e));
         }
-        host.status = after;
-        GlobalHostStatusTracker.reportHostStatus(host.spec,
-                !after.usable() ? HostStatus.ConnectFail : after.inRecovery() ? HostStatus.Secondary : HostStatus.Primary);
+        var sampled = after;
+        publish(host, before -> sampled);
+    }
+
+    /**
+     * Replaces a host's status with what {@code next} makes of the current one (null: keep it), tells PgJDBC's host
+     * status tracker, and logs and counts a change. One at a time per host: the sampler and failing reads both publish.
+     */
+    private void publish(Host host, UnaryOperator<Status> next) {
+        Status before;
+        Status after;
+        synchronized (host) {
+            before = host.status;
+            after = next.apply(before);
+            if (after == null) {
+                return;
+            }
+            host.status = after;
+        }
+        GlobalHostStatusTracker.reportHostStatus(host.spec, after.usable() ? HostStatus.Secondary : HostStatus.ConnectFail);
         changed(before, after);
     }
 
@@ -367,7 +395,9 @@ public final class Standbys implements AutoCloseable {
         Field<Boolean> streaming = field(exists(selectOne().from(table(name("pg_catalog", "pg_stat_wal_receiver")))));
         var row = session.select(inRecovery, received, replayed, replayedAt, currentOffsetDateTime(), streaming).fetchSingle();
         if (!row.value1()) {
-            return new Status(host.name, true, false, Duration.ZERO, true, null);
+            // promoted, or the primary itself: reads on it would not be told apart from reads on VISTA_DATABASE_URL
+            return new Status(host.name, true, false, null, false,
+                    "it is not in recovery (a primary): VISTA_READ_URL is for hot standbys, the primary is VISTA_DATABASE_URL");
         }
         var now = row.value5();
         var receivedLsn = lsn(row.value2());
@@ -436,9 +466,11 @@ public final class Standbys implements AutoCloseable {
                 becameUnreachable.incrementAndGet();
             }
             LOG.warn("standby {} is unreachable ({}): reads go to {} until it answers", after.standby(), after.problem(), elsewhere);
-        } else {
+        } else if (after.inRecovery()) {
             fellBehind.incrementAndGet();
             LOG.warn("standby {}: {}: reads go to {} until it catches up", after.standby(), after.problem(), elsewhere);
+        } else {
+            LOG.warn("{}: {}; reads go to {}", after.standby(), after.problem(), elsewhere);
         }
     }
 

@@ -108,7 +108,7 @@ class StandbyReadsTest {
             assertThat(header(counted, "Content-Range")).isEqualTo("0-1/6");
             assertThat(header(counted, "X-Replica-Lag")).isNotNull();
 
-            var compare = client.get("/api/reports/visits_summary/compare");
+            var compare = client.get("/api/reports/visits_summary/compare?" + fixture);
             assertThat(header(compare, "X-Replica-Lag")).isNotNull();
             assertThat(JSON.readTree(compare.body().string()).get("identical").asBoolean()).isTrue();
 

@@ -4,62 +4,43 @@ import static org.junit.jupiter.api.Assumptions.abort;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.database.EmbeddedStandby;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.Migrator;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.Set;
 import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 
 /**
- * A primary and a streaming hot standby on loopback, for the tests of reads on standbys: both from the embedded
- * PostgreSQL's binaries (zonky's, which run here as they are, root included), the standby made without
- * pg_basebackup (zonky ships none) by the low-level backup API: {@code pg_backup_start}, a copy of the primary's
- * data directory, {@code pg_backup_stop}'s label as {@code backup_label}, then {@code standby.signal} and
- * {@code primary_conninfo}. See https://www.postgresql.org/docs/current/continuous-archiving.html#BACKUP-LOWLEVEL-BASE-BACKUP.
- *
- * <p>The primary holds one database, {@value #DATABASE}, migrated with the project's db/. Where the standby cannot be
- * started the calling test is skipped (aborted) saying why.
+ * A primary and a streaming hot standby on loopback, for the tests of reads on standbys: the primary an embedded
+ * PostgreSQL of its own (its WAL streams to the standby, so not the server the other tests share), the standby an
+ * {@link EmbeddedStandby} of it. The primary holds one database, {@value #DATABASE}, migrated with the project's db/.
+ * Where the two cannot be started the calling test is skipped (aborted) saying why.
  */
 public final class HotStandby implements AutoCloseable {
 
     public static final String DATABASE = "vista";
 
-    /** Files of a running data directory that a base backup leaves out (the docs' list, and zonky's lock). */
-    private static final Set<String> NOT_COPIED = Set.of("postmaster.pid", "postmaster.opts", "epg-lock", "backup_label",
-            "tablespace_map", "standby.signal", "recovery.signal");
-    private static final Set<String> EMPTIED = Set.of("pg_replslot", "pg_dynshmem", "pg_notify", "pg_serial", "pg_snapshots",
-            "pg_stat_tmp", "pg_subtrans", "archive_status");
-
     private final Path directory;
     private final EmbeddedPostgres primaryServer;
     private final HikariDataSource primary;
-    private final int standbyPort;
-    private EmbeddedPostgres standbyServer;
+    private final EmbeddedStandby standby;
 
-    private HotStandby(Path directory, EmbeddedPostgres primaryServer, HikariDataSource primary, int standbyPort) {
+    private HotStandby(Path directory, EmbeddedPostgres primaryServer, HikariDataSource primary, EmbeddedStandby standby) {
         this.directory = directory;
         this.primaryServer = primaryServer;
         this.primary = primary;
-        this.standbyPort = standbyPort;
+        this.standby = standby;
     }
 
     /** Starts both, the primary's database migrated; aborts the calling test where a standby cannot be started here. */
@@ -80,21 +61,17 @@ public final class HotStandby implements AutoCloseable {
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("fsync", "off")
                     .setServerConfig("max_connections", "80")
-                    .setServerConfig("wal_level", "replica")
-                    .setServerConfig("max_wal_senders", "5")
-                    .setServerConfig("wal_keep_size", "512MB") // a standby stopped by a test catches up from here
                     .setServerConfig("timezone", "UTC")
                     .start();
-            try (var connection = admin(primaryServer.getPort(), "postgres"); var statement = connection.createStatement()) {
+            try (var connection = DriverManager.getConnection(url(primaryServer.getPort(), "postgres"), "postgres", "");
+                 var statement = connection.createStatement()) {
                 statement.execute("CREATE DATABASE " + DATABASE + " TEMPLATE template0 ENCODING 'UTF8'");
             }
             primary = pool(primaryServer.getPort());
             new Migrator(primary, ChangelogSource.directory(TestDatabase.projectRoot())).migrate();
-            var standbyPort = freePort();
-            var standby = new HotStandby(directory, primaryServer, primary, standbyPort);
-            standby.cloneStandby();
-            standby.startStandby();
-            return standby;
+            var standby = EmbeddedStandby.create(url(primaryServer.getPort(), "postgres"), "postgres", "", directory.resolve("primary"),
+                    directory.resolve("standby"), freePort());
+            return new HotStandby(directory, primaryServer, primary, standby);
         } catch (Exception | AssertionError e) {
             if (primary != null) {
                 primary.close();
@@ -118,22 +95,18 @@ public final class HotStandby implements AutoCloseable {
         return primary;
     }
 
-    public int primaryPort() {
-        return primaryServer.getPort();
-    }
-
     public int standbyPort() {
-        return standbyPort;
+        return standby.port();
     }
 
     /** {@code jdbc:postgresql://127.0.0.1:<standby>/vista}. */
     public String standbyUrl() {
-        return url(standbyPort);
+        return standby.url(DATABASE);
     }
 
     /** Runs {@code work} on a connection of its own to the standby's database, as the superuser (pg_stat_activity, replay). */
     public <T> T onStandby(Function<DSLContext, T> work) {
-        try (var connection = DriverManager.getConnection(url(standbyPort), "postgres", "")) {
+        try (var connection = DriverManager.getConnection(standbyUrl(), "postgres", "")) {
             return work.apply(DSL.using(connection, SQLDialect.POSTGRES));
         } catch (SQLException e) {
             throw new IllegalStateException("the standby does not answer: " + e.getMessage(), e);
@@ -153,91 +126,22 @@ public final class HotStandby implements AutoCloseable {
     }
 
     /** Stops the standby (fast shutdown: its sessions are ended); its data directory stays. */
-    public synchronized void stopStandby() {
+    public void stopStandby() {
+        standby.stop();
+    }
+
+    /** Starts the standby again on its port and waits until it streams from the primary. */
+    public void startStandby() {
         try {
-            standbyServer.close();
-            standbyServer = null;
+            standby.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Starts the standby (again) on its port and waits until it accepts read-only connections. */
-    public synchronized void startStandby() {
-        try {
-            standbyServer = EmbeddedPostgres.builder()
-                    .setDataDirectory(directory.resolve("standby"))
-                    .setCleanDataDirectory(false)
-                    .setRegisterShutdownHook(true)
-                    .setPort(standbyPort)
-                    .setPGStartupWait(Duration.ofSeconds(60))
-                    .setServerConfig("fsync", "off")
-                    .setServerConfig("max_connections", "80")
-                    .setServerConfig("hot_standby", "on")
-                    .setServerConfig("timezone", "UTC")
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start the standby", e);
-        }
-        Await.until("the standby streaming from the primary", Duration.ofSeconds(30), () -> onStandby(standby -> standby
-                .resultQuery("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'").fetchOne(0, Integer.class) == 1));
-    }
-
-    /** The low-level base backup: start, copy the data directory, stop, and the stop's label beside the copy. */
-    private void cloneStandby() throws IOException, SQLException {
-        var source = directory.resolve("primary");
-        var target = directory.resolve("standby");
-        try (var connection = admin(primaryServer.getPort(), "postgres"); var statement = connection.createStatement()) {
-            statement.execute("SELECT pg_backup_start('vista standby', true)");
-            copy(source, target);
-            try (var stop = statement.executeQuery("SELECT labelfile, spcmapfile FROM pg_backup_stop(false)")) {
-                stop.next();
-                Files.writeString(target.resolve("backup_label"), stop.getString(1));
-                var spcmap = stop.getString(2);
-                if (spcmap != null && !spcmap.isEmpty()) {
-                    Files.writeString(target.resolve("tablespace_map"), spcmap);
-                }
-            }
-        }
-        // the WAL written during the copy, so that the standby reaches consistency; it streams the rest
-        copy(source.resolve("pg_wal"), target.resolve("pg_wal"));
-        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwx------")); // PostgreSQL refuses anything looser
-        Files.createFile(target.resolve("standby.signal"));
-        Files.writeString(target.resolve("postgresql.auto.conf"), "primary_conninfo = 'host=127.0.0.1 port=" + primaryServer.getPort()
-                + " user=postgres application_name=vista_standby'\n", StandardOpenOption.APPEND);
-    }
-
-    private static void copy(Path source, Path target) throws IOException {
-        Files.walkFileTree(source, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
-                Files.createDirectories(target.resolve(source.relativize(dir).toString()));
-                return EMPTIED.contains(dir.getFileName().toString()) && !dir.equals(source) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                var name = file.getFileName().toString();
-                if (!NOT_COPIED.contains(name) && !name.startsWith("pgsql_tmp")) {
-                    try {
-                        Files.copy(file, target.resolve(source.relativize(file).toString()), StandardCopyOption.REPLACE_EXISTING);
-                    } catch (NoSuchFileException gone) {
-                        // removed while copying (a temporary file): the backup does not need it
-                    }
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-                return FileVisitResult.CONTINUE; // vanished during the walk
-            }
-        });
-    }
-
     private static HikariDataSource pool(int port) {
         var hikari = new HikariConfig();
-        hikari.setJdbcUrl(url(port));
+        hikari.setJdbcUrl(url(port, DATABASE));
         hikari.setUsername("postgres");
         hikari.setPassword("");
         hikari.setMaximumPoolSize(8);
@@ -248,12 +152,8 @@ public final class HotStandby implements AutoCloseable {
         return new HikariDataSource(hikari);
     }
 
-    private static String url(int port) {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
-    }
-
-    private static Connection admin(int port, String database) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, "postgres", "");
+    private static String url(int port, String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
     static int freePort() throws IOException {
@@ -263,12 +163,10 @@ public final class HotStandby implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         primary.close();
+        standby.close();
         try {
-            if (standbyServer != null) {
-                standbyServer.close();
-            }
             primaryServer.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
