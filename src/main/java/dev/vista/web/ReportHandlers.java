@@ -80,7 +80,8 @@ public final class ReportHandlers {
 
     /**
      * The same filters, select, order and source as JSON, no row limit unless one is given, streamed from
-     * PostgreSQL's COPY; gzip when the client accepts it.
+     * PostgreSQL's COPY; gzip when the client accepts it. Without order, limit or offset, rows come in the
+     * database's order (see {@link dev.vista.report.ReportSelect#export()}).
      *
      * <p>An error before the first byte is a JSON error with its status. After it, the status line has gone,
      * so the response is aborted: the client sees a broken transfer (no final chunk), never a short file that
@@ -90,7 +91,7 @@ public final class ReportHandlers {
         ctx.contentType(ReportRequest.CSV + "; charset=utf-8");
         ctx.header(Header.CONTENT_DISPOSITION, "attachment; filename=\"" + request.report() + "-" + LocalDate.now(ZoneOffset.UTC) + ".csv\"");
         try {
-            csv.write(read.select().rows(), request.csv(), ctx.outputStream());
+            csv.write(read.select().export(), request.csv(), ctx.outputStream());
         } catch (EofException clientGone) {
             throw clientGone; // Javalin records a client abort; the COPY was cancelled
         } catch (IOException | SQLException | RuntimeException e) {
