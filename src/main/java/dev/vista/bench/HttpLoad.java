@@ -26,8 +26,13 @@ import java.util.regex.Pattern;
 record HttpLoad(double requestsPerSecond, double p50, double p99, long errors, String client) {
 
     static HttpLoad run(URI uri, int connections, Duration duration) throws Exception {
+        return run(uri, connections, duration, null);
+    }
+
+    /** As {@link #run(URI, int, Duration)}, every request carrying {@code header} ("Name: value", or null); a 304 counts as an answer. */
+    static HttpLoad run(URI uri, int connections, Duration duration, String header) throws Exception {
         var wrk = wrk();
-        return wrk.isPresent() ? runWrk(wrk.get(), uri, connections, duration) : runJava(uri, connections, duration);
+        return wrk.isPresent() ? runWrk(wrk.get(), uri, connections, duration, header) : runJava(uri, connections, duration, header);
     }
 
     /** The client {@link #run} uses: {@code wrk} or {@code java.net.http}. */
@@ -40,9 +45,14 @@ record HttpLoad(double requestsPerSecond, double p50, double p99, long errors, S
                 .map(dir -> Path.of(dir, "wrk")).filter(Files::isExecutable).findFirst();
     }
 
-    private static HttpLoad runWrk(Path wrk, URI uri, int connections, Duration duration) throws Exception {
-        var process = new ProcessBuilder(wrk.toString(), "-t" + Math.min(2, connections), "-c" + connections,
-                "-d" + Math.max(1, duration.toSeconds()) + "s", "--latency", uri.toString()).redirectErrorStream(true).start();
+    private static HttpLoad runWrk(Path wrk, URI uri, int connections, Duration duration, String header) throws Exception {
+        var command = new ArrayList<>(List.of(wrk.toString(), "-t" + Math.min(2, connections), "-c" + connections,
+                "-d" + Math.max(1, duration.toSeconds()) + "s", "--latency"));
+        if (header != null) {
+            command.addAll(List.of("-H", header));
+        }
+        command.add(uri.toString());
+        var process = new ProcessBuilder(command).redirectErrorStream(true).start();
         var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {
             throw new IllegalStateException("wrk failed: " + output);
@@ -78,7 +88,7 @@ record HttpLoad(double requestsPerSecond, double p50, double p99, long errors, S
         };
     }
 
-    private static HttpLoad runJava(URI uri, int connections, Duration duration) throws Exception {
+    private static HttpLoad runJava(URI uri, int connections, Duration duration, String header) throws Exception {
         var latencies = Collections.synchronizedList(new ArrayList<Double>());
         var errors = new AtomicLong();
         var deadline = System.nanoTime() + duration.toNanos();
@@ -87,13 +97,17 @@ record HttpLoad(double requestsPerSecond, double p50, double p99, long errors, S
             for (int c = 0; c < connections; c++) {
                 pool.submit(() -> {
                     var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                    var request = HttpRequest.newBuilder(uri).GET().build();
+                    var builder = HttpRequest.newBuilder(uri).GET();
+                    if (header != null) {
+                        builder.header(header.substring(0, header.indexOf(':')).strip(), header.substring(header.indexOf(':') + 1).strip());
+                    }
+                    var request = builder.build();
                     var mine = new ArrayList<Double>();
                     while (System.nanoTime() < deadline) {
                         var t = System.nanoTime();
                         try {
                             var response = client.send(request, HttpResponse.BodyHandlers.discarding());
-                            if (response.statusCode() != 200) {
+                            if (response.statusCode() != 200 && response.statusCode() != 304) {
                                 errors.incrementAndGet();
                             }
                         } catch (Exception e) {

@@ -54,8 +54,8 @@ public final class ReportHandlers {
 
     /**
      * GET /api/reports/{name}[.csv]: JSON rows, one row as an object, or CSV. Rows read from stored data carry
-     * Last-Modified (their last refresh) and X-Data-Age (seconds since); {@code Prefer: count=exact} adds
-     * Content-Range to JSON.
+     * Last-Modified (their last refresh) and X-Data-Age (seconds since), and, until the next refresh, an ETag that
+     * makes a repeated request a 304 ({@link ConditionalGet}); {@code Prefer: count=exact} adds Content-Range to JSON.
      */
     public void rows(Context ctx) throws IOException {
         var request = ReportRequest.parse(ctx, reports.catalogue());
@@ -64,6 +64,9 @@ public final class ReportHandlers {
             ctx.header(Header.LAST_MODIFIED, HTTP_DATE.format(asOf));
             ctx.header("X-Data-Age", Long.toString(Math.max(0, Duration.between(asOf.toInstant(), Instant.now()).toSeconds())));
         });
+        if (ConditionalGet.answeredNotModified(ctx, read, request.variant())) {
+            return;
+        }
         if (request.format() == ReportRequest.Format.CSV) {
             csv(ctx, request, read);
             return;
