@@ -91,6 +91,11 @@ public final class Reports {
         return new Reports(reads.as(caller), all, all.readableWith(relations), freshness, privileges, relations);
     }
 
+    /** Whether the caller may SELECT from {@code relation} (of the current schema); the connection's own role may read all. */
+    public boolean mayRead(String relation) {
+        return readable == null || readable.contains(relation);
+    }
+
     /** The reports the caller may read (all of them for the connection's own role). */
     public ReportCatalogue catalogue() {
         return catalogue;

@@ -40,8 +40,8 @@ public final class RefreshHandlers {
 
     /** GET /api/views: the refresh state of the stored views the caller may read (read as Vista, listed for the caller). */
     public void views(Context ctx) {
-        var visible = reports.as(authentication.caller(ctx)).catalogue();
-        ctx.json(refresher.views().stream().filter(view -> visible.find(view.name()).isPresent()).toList());
+        var caller = reports.as(authentication.caller(ctx));
+        ctx.json(refresher.views().stream().filter(view -> caller.mayRead(view.name())).toList());
     }
 
     private static boolean flag(Context ctx, String name) {
