@@ -13,7 +13,7 @@ class TokenCommandTest {
     static final Map<String, String> ENV = Map.of("VISTA_JWT_SECRET", "0123456789abcdef0123456789abcdef");
 
     @Test
-    void vista_token_prints_a_token_for_the_role_with_its_subject_claims_and_lifetime() {
+    void vista_token_prints_a_token_for_the_role_with_its_subject_claims_and_lifetime() throws Exception {
         var run = CommandRun.of(ENV, "token", "--role", "analyst", "--sub", "42", "--ttl", "15m", "--claim", "team=north");
         assertThat(run.exit()).as(run.err()).isZero();
         var token = run.out().strip();
