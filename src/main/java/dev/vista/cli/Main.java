@@ -229,8 +229,8 @@ public final class Main {
         if (iterations < 1 || users < 1) {
             throw new UsageException("bench needs --iterations >= 1 and --users >= 1");
         }
-        new Bench(config, new Bench.Options(visits, users, iterations, warmups, output, httpSeconds, connections, replace), out).run();
-        return 0;
+        var result = new Bench(config, new Bench.Options(visits, users, iterations, warmups, output, httpSeconds, connections, replace), out).run();
+        return result.failed() ? 1 : 0;
     }
 
     /** {@code token --role R [--sub S] [--ttl 1h] [--claim k=v]...}: a token signed with VISTA_JWT_SECRET, on one line. */
