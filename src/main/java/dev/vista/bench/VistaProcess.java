@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Vista serving the benchmark's database as a separate process with a 256 MB heap, so what the benchmark
@@ -31,6 +32,11 @@ final class VistaProcess implements AutoCloseable {
     }
 
     static VistaProcess start(Database database, PrintStream out) throws Exception {
+        return start(database, out, Map.of());
+    }
+
+    /** As {@link #start(Database, PrintStream)}, with {@code environment} added to the server's (e.g. token settings). */
+    static VistaProcess start(Database database, PrintStream out, Map<String, String> environment) throws Exception {
         var port = freePort();
         var log = Files.createTempFile("vista-bench-server", ".log");
         var java = ProcessHandle.current().info().command().orElse("java");
@@ -44,6 +50,7 @@ final class VistaProcess implements AutoCloseable {
         builder.environment().put("VISTA_REFRESH_SCHEDULES", "off");
         // whole reports over 10M visits take longer than a production statement timeout; the bench measures them
         builder.environment().put("VISTA_STATEMENT_TIMEOUT", "30m");
+        builder.environment().putAll(environment);
         var server = new VistaProcess(builder.start(), port, log);
         out.println("bench: Vista serving on port " + port + " (pid " + server.process.pid() + ", log " + log + ")");
         server.awaitHealthy();

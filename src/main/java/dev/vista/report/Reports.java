@@ -1,5 +1,6 @@
 package dev.vista.report;
 
+import dev.vista.access.Caller;
 import dev.vista.database.ReadSessions;
 import dev.vista.generated.DefaultSchema;
 import dev.vista.migrate.ChangelogSource;
@@ -11,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jooq.Cursor;
@@ -32,6 +34,10 @@ import org.jooq.impl.DSL;
  *
  * <p>Where rows come from is decided here: the query's {@code source}, and for stored sources (a materialized view,
  * an incremental aggregate) how old they are and, with {@code realtime}, their rows as of now.
+ *
+ * <p>{@link #as} gives the reports as a {@link Caller} sees them: every read runs as the caller's role, and the
+ * catalogue holds only the reports (and sources) that role may SELECT from, so a report it may not read is unknown
+ * ({@link UnknownReportException}) everywhere. Freshness is read as Vista, never as the caller.
  */
 public final class Reports {
 
@@ -39,13 +45,26 @@ public final class Reports {
     public static final int FETCH_SIZE = 1000;
 
     private final ReadSessions reads;
+    private final ReportCatalogue all;
     private final ReportCatalogue catalogue;
     private final Freshness freshness;
+    private final Privileges privileges;
+    /** The relations the caller may SELECT from; null for the connection's own role, which reads everything. */
+    private final Set<String> readable;
 
-    public Reports(ReadSessions reads, ReportCatalogue catalogue, Freshness freshness) {
+    /** @param privileges what roles may read, asked as Vista: used by {@link #as} */
+    public Reports(ReadSessions reads, ReportCatalogue catalogue, Freshness freshness, Privileges privileges) {
+        this(reads, catalogue, catalogue, freshness, privileges, null);
+    }
+
+    private Reports(ReadSessions reads, ReportCatalogue all, ReportCatalogue catalogue, Freshness freshness, Privileges privileges,
+                    Set<String> readable) {
         this.reads = reads;
+        this.all = all;
         this.catalogue = catalogue;
         this.freshness = freshness;
+        this.privileges = privileges;
+        this.readable = readable;
     }
 
     /**
@@ -54,10 +73,30 @@ public final class Reports {
      */
     public static Reports of(DataSource dataSource, Duration statementTimeout) {
         var files = ChangelogSource.classpath().viewFiles();
+        var dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
         return new Reports(ReadSessions.on(dataSource, statementTimeout), ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files),
-                new Freshness(DSL.using(dataSource, SQLDialect.POSTGRES), files));
+                new Freshness(dsl, files), new Privileges(dsl));
     }
 
+    /**
+     * These reports as {@code caller} sees them: reads run as its role (PostgreSQL's grants and row-level security
+     * decide what they return), and only what the role may SELECT from is listed. Cheap: what a role may read is
+     * cached. {@link dev.vista.access.InvalidTokenException} when the role is not one requests may run as.
+     */
+    public Reports as(Caller caller) {
+        if (caller.isConnection()) {
+            return new Reports(reads.as(caller), all, all, freshness, privileges, null);
+        }
+        var relations = privileges.readable(caller.role().orElseThrow());
+        return new Reports(reads.as(caller), all, all.readableWith(relations), freshness, privileges, relations);
+    }
+
+    /** Whether the caller may SELECT from {@code relation} (of the current schema); the connection's own role may read all. */
+    public boolean mayRead(String relation) {
+        return readable == null || readable.contains(relation);
+    }
+
+    /** The reports the caller may read (all of them for the connection's own role). */
     public ReportCatalogue catalogue() {
         return catalogue;
     }
@@ -157,8 +196,9 @@ public final class Reports {
             throw new InvalidQueryException("invalid_parameter", "realtime", "compare runs every source as it is stored; realtime does not apply here",
                     InvalidQueryException.details("parameter", "realtime"), "drop realtime");
         }
-        var select = ReportSelect.of(report(report), query);
-        return read(t -> SourceComparison.run(t, select));
+        // every source of the report is shown; one the caller may not read is marked so rather than run
+        var select = ReportSelect.of(all.get(report(report).name()), query);
+        return read(t -> SourceComparison.run(t, select, source -> readable == null || source.readableWith(readable)));
     }
 
     /** How fresh the stored rows behind a report are (its own, or its materialized source's); empty for a live report. */

@@ -44,7 +44,8 @@ final class ConditionalGet {
         var refreshed = read.asOf().orElseThrow();
         var etag = "\"" + digest(refreshed.toInstant().toString() + "\n" + variant + "\n" + RENDERER.renderInlined(read.select().rows())) + "\"";
         ctx.header(Header.ETAG, etag);
-        ctx.header(Header.CACHE_CONTROL, "no-cache");
+        var cacheControl = ctx.res().getHeader(Header.CACHE_CONTROL); // "private" when answers depend on the caller
+        ctx.header(Header.CACHE_CONTROL, cacheControl == null ? "no-cache" : cacheControl + ", no-cache");
         var ifNoneMatch = ctx.header(Header.IF_NONE_MATCH);
         var current = ifNoneMatch != null
                 ? Arrays.stream(ifNoneMatch.split(",")).map(String::strip).anyMatch(tag -> tag.equals(etag) || tag.equals("*"))
