@@ -52,23 +52,36 @@ public record ChangelogSource(ResourceAccessor accessor, String description) {
 
     /** Every {@code db/views/*.sql}, parsed, in file-name order (the order they are created in is worked out later). */
     public List<ViewFile> viewFiles() {
+        return viewFiles(accessor, VIEWS);
+    }
+
+    /** Every {@code .sql} file directly in {@code directory}, parsed, in file-name order. */
+    static List<ViewFile> viewFiles(ResourceAccessor accessor, String directory) {
+        return sqlFiles(accessor, directory).stream().map(r -> ViewFile.parse(path(r), text(r))).toList();
+    }
+
+    /** The {@code .sql} files directly in {@code directory}, in file-name order. */
+    static List<Resource> sqlFiles(ResourceAccessor accessor, String directory) {
         try {
-            return accessor.search(VIEWS, false).stream()
+            return accessor.search(directory, false).stream()
                     .filter(r -> r.getPath().endsWith(".sql"))
                     .sorted(Comparator.comparing(Resource::getPath))
-                    .map(ChangelogSource::read)
                     .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static ViewFile read(Resource resource) {
+    /** A file's text, with Windows line endings read as Unix ones (a checkout with Git's autocrlf is the same file). */
+    static String text(Resource resource) {
         try (var in = resource.openInputStream()) {
-            var path = resource.getPath().startsWith("/") ? resource.getPath().substring(1) : resource.getPath();
-            return ViewFile.parse(path, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("\r\n", "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String path(Resource resource) {
+        return resource.getPath().startsWith("/") ? resource.getPath().substring(1) : resource.getPath();
     }
 }
