@@ -14,15 +14,9 @@ import liquibase.change.DatabaseChange;
 import liquibase.change.DatabaseChangeProperty;
 import liquibase.changelog.ChangeSet;
 import liquibase.changelog.DatabaseChangeLog;
-import liquibase.changelog.filter.ChangeSetFilter;
-import liquibase.changelog.filter.ContextChangeSetFilter;
-import liquibase.changelog.filter.DbmsChangeSetFilter;
-import liquibase.changelog.filter.LabelChangeSetFilter;
-import liquibase.changelog.filter.ShouldRunChangeSetFilter;
 import liquibase.database.Database;
 import liquibase.database.core.PostgresDatabase;
 import liquibase.database.jvm.JdbcConnection;
-import liquibase.exception.DatabaseException;
 import liquibase.exception.UnexpectedLiquibaseException;
 import liquibase.executor.ExecutorService;
 import liquibase.executor.LoggingExecutor;
@@ -40,7 +34,7 @@ import liquibase.statement.core.RawSqlStatement;
  *
  * <p>Its statements are worked out against the live database: {@link ViewSync} runs inside a savepoint, through a
  * connection that records what it changes ({@link RecordingConnection}), and is rolled back; the recorded statements
- * are what Liquibase then runs ({@code update}) or prints ({@code update-sql}). Under {@code update-sql} the pending
+ * are what Liquibase then runs ({@code update}) or prints ({@code update-sql}). Under {@code update-sql} the
  * changesets before this one have only been printed, so they are run first inside the same savepoint, for the plan to
  * see the tables as they will be. Its checksum is that of the view files, so with {@code runOnChange} the changeset is
  * pending exactly when a file changed. Rolling it back does nothing: the next update syncs the views again.
@@ -139,14 +133,13 @@ public class SyncViewsChange extends AbstractChange {
             return record(database, jdbc.getUnderlyingConnection(), files, printOnly).stream()
                     .map(RawSqlStatement::new)
                     .toArray(SqlStatement[]::new);
-        } catch (SQLException | DatabaseException e) {
+        } catch (SQLException e) {
             throw new UnexpectedLiquibaseException("vista:syncViews could not work out the view statements: " + e.getMessage(), e);
         }
     }
 
     /** What a view sync would run on this database now, worked out in a savepoint that is then rolled back. */
-    private List<String> record(Database database, Connection connection, List<ViewFile> files, boolean printOnly)
-            throws SQLException, DatabaseException {
+    private List<String> record(Database database, Connection connection, List<ViewFile> files, boolean printOnly) throws SQLException {
         var autoCommit = connection.getAutoCommit();
         if (autoCommit) {
             connection.setAutoCommit(false);
@@ -160,7 +153,7 @@ public class SyncViewsChange extends AbstractChange {
         var savepoint = connection.setSavepoint();
         try {
             if (printOnly) {
-                runPendingChangesetsBefore(database, connection);
+                runChangesetsPrintedBefore(database, connection);
             }
             var recorded = new ArrayList<String>();
             var recording = RecordingConnection.wrap(connection, recorded);
@@ -178,25 +171,20 @@ public class SyncViewsChange extends AbstractChange {
 
     /**
      * Runs, for real but inside the caller's savepoint, the changesets before this one that this {@code update-sql}
-     * printed without running, so that the views are planned against the tables those changesets make.
+     * printed without running, so that the views are planned against the tables those changesets make. Which ones
+     * they are, Liquibase says on each: it has executed them in this run, to its logging executor (contexts, labels
+     * and what ran before all taken into account).
      */
-    private void runPendingChangesetsBefore(Database database, Connection connection) throws SQLException, DatabaseException {
+    private void runChangesetsPrintedBefore(Database database, Connection connection) throws SQLException {
         var changeSet = getChangeSet();
         if (changeSet == null) {
             return;
         }
-        var changelog = changeSet.getChangeLog().getRootChangeLog();
-        var parameters = changelog.getChangeLogParameters();
-        var filters = new ArrayList<ChangeSetFilter>(List.of(new ShouldRunChangeSetFilter(database), new DbmsChangeSetFilter(database)));
-        if (parameters != null) {
-            filters.add(new ContextChangeSetFilter(parameters.getContexts()));
-            filters.add(new LabelChangeSetFilter(parameters.getLabels()));
-        }
-        for (var earlier : changelog.getChangeSets()) {
+        for (var earlier : changeSet.getChangeLog().getRootChangeLog().getChangeSets()) {
             if (earlier == changeSet) {
                 return;
             }
-            if (filters.stream().allMatch(f -> f.accepts(earlier).isAccepted())) {
+            if (earlier.getExecType() == ChangeSet.ExecType.EXECUTED) {
                 run(earlier, database, connection);
             }
         }

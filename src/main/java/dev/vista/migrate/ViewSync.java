@@ -41,6 +41,7 @@ import org.jooq.Query;
 import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
+import org.jooq.conf.RenderKeywordCase;
 import org.jooq.conf.Settings;
 import org.jooq.conf.StatementType;
 import org.jooq.exception.DataAccessException;
@@ -106,8 +107,10 @@ final class ViewSync {
     ViewSync(Connection connection, List<ViewFile> files) {
         this.connection = connection;
         // Values inlined by jOOQ, as static statements: every statement is whole as text, so what a sync runs can be
-        // recorded and handed to Liquibase to run or print (SyncViewsChange).
-        this.dsl = DSL.using(connection, SQLDialect.POSTGRES, new Settings().withStatementType(StatementType.STATIC_STATEMENT));
+        // recorded and handed to Liquibase to run or print (SyncViewsChange), keywords in capitals as in db/.
+        this.dsl = DSL.using(connection, SQLDialect.POSTGRES, new Settings()
+                .withStatementType(StatementType.STATIC_STATEMENT)
+                .withRenderKeywordCase(RenderKeywordCase.UPPER));
         this.files = files.stream().collect(Collectors.toMap(ViewFile::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
     }
 
