@@ -57,31 +57,23 @@ public record ChangelogSource(ResourceAccessor accessor, String description) {
 
     /** Every {@code .sql} file directly in {@code directory}, parsed, in file-name order. */
     static List<ViewFile> viewFiles(ResourceAccessor accessor, String directory) {
-        return sqlFiles(accessor, directory).stream().map(r -> ViewFile.parse(path(r), text(r))).toList();
-    }
-
-    /** The {@code .sql} files directly in {@code directory}, in file-name order. */
-    static List<Resource> sqlFiles(ResourceAccessor accessor, String directory) {
         try {
             return accessor.search(directory, false).stream()
                     .filter(r -> r.getPath().endsWith(".sql"))
                     .sorted(Comparator.comparing(Resource::getPath))
+                    .map(ChangelogSource::read)
                     .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** A file's text, with Windows line endings read as Unix ones (a checkout with Git's autocrlf is the same file). */
-    static String text(Resource resource) {
+    private static ViewFile read(Resource resource) {
         try (var in = resource.openInputStream()) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("\r\n", "\n");
+            var path = resource.getPath().startsWith("/") ? resource.getPath().substring(1) : resource.getPath();
+            return ViewFile.parse(path, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static String path(Resource resource) {
-        return resource.getPath().startsWith("/") ? resource.getPath().substring(1) : resource.getPath();
     }
 }

@@ -135,14 +135,20 @@ public final class Migrator {
                 // there is nothing for it to do, and start-up skips it. The views count: when one changed, Liquibase
                 // records the sync-views changeset as run again (with the files' checksum), so its status agrees.
                 var fingerprint = changelogFingerprint();
-                List<String> changesets = List.of();
+                List<ChangeSet> pending = List.of();
                 if (!apply || !fingerprint.equals(appliedFingerprint(dsl))) {
-                    changesets = applyChangesets(connection, views);
+                    pending = applyChangesets(connection, views);
                     if (apply) {
                         rememberFingerprint(dsl, fingerprint);
                     }
                 }
                 var plan = apply ? views.apply() : views.plan();
+                // What the sync-views changeset does is told view by view below; it is named only when it has nothing
+                // else to tell (Liquibase's record of it is out of date, the views are not)
+                var changesets = pending.stream()
+                        .filter(c -> plan.isEmpty() || !c.getChanges().stream().allMatch(SyncViewsChange.class::isInstance))
+                        .map(c -> c.getFilePath() + "::" + c.getId())
+                        .toList();
                 if (apply) {
                     connection.commit();
                 } else {
@@ -220,11 +226,12 @@ public final class Migrator {
 
     /**
      * Runs the pending changesets; the sync-views one ({@link SyncViewsChange}) is only recorded as run, since the
-     * view sync after them does its work, in this transaction and with what a table change needs. When PostgreSQL refuses one because views use a column it changes
-     * or drops, the managed views are dropped first and the changesets run again; the view sync that follows
-     * rebuilds the views from their (updated) files. No hand-written drop/recreate in changesets.
+     * view sync after them does its work, in this transaction and with what a table change needs. When PostgreSQL
+     * refuses one because views use a column it changes or drops, the managed views are dropped first and the
+     * changesets run again; the view sync that follows rebuilds the views from their (updated) files. No
+     * hand-written drop/recreate in changesets.
      */
-    private List<String> applyChangesets(Connection connection, ViewSync views) throws SQLException {
+    private List<ChangeSet> applyChangesets(Connection connection, ViewSync views) throws SQLException {
         var savepoint = connection.setSavepoint();
         try {
             return update(connection);
@@ -238,7 +245,7 @@ public final class Migrator {
         }
     }
 
-    private List<String> update(Connection connection) {
+    private List<ChangeSet> update(Connection connection) {
         try {
             var bound = TransactionBoundConnection.wrap(connection);
             return Scope.child(Map.of(
@@ -251,7 +258,7 @@ public final class Migrator {
                 if (!pending.isEmpty()) {
                     liquibase.update(new Contexts(), new LabelExpression());
                 }
-                return pending.stream().map(c -> c.getFilePath() + "::" + c.getId()).toList();
+                return pending;
             });
         } catch (Exception e) {
             throw new MigrationException(describe(e), e);

@@ -37,7 +37,7 @@ import liquibase.statement.core.RawSqlStatement;
  * are what Liquibase then runs ({@code update}) or prints ({@code update-sql}). Under {@code update-sql} the
  * changesets before this one have only been printed, so they are run first inside the same savepoint, for the plan to
  * see the tables as they will be. Its checksum is that of the view files, so with {@code runOnChange} the changeset is
- * pending exactly when a file changed. Rolling it back does nothing: the next update syncs the views again.
+ * pending exactly when a file changed what the sync does. Rolling it back does nothing: the next update syncs the views again.
  *
  * <p>Under Vista's {@link Migrator} it does nothing: the migrator syncs the views itself, after every changeset, in
  * the same transaction, and Liquibase records the changeset as run, so both see the same state.
@@ -94,13 +94,16 @@ public class SyncViewsChange extends AbstractChange {
         return new Change[0];
     }
 
-    /** The view files, by name and text: the changeset (runOnChange) is pending exactly when one changed, came or went. */
+    /**
+     * The view files as the view sync reads them: each one's name, definition (its SELECT without comments and with
+     * whitespace collapsed, kind, indexes) and comment. So the changeset (runOnChange) is pending exactly when the
+     * sync has something to do on a database in step with the files before; an edit of whitespace does not count.
+     */
     @Override
     public CheckSum generateCheckSum() {
         var text = new StringBuilder();
-        for (var file : ChangelogSource.sqlFiles(accessor(), directory())) {
-            var name = file.getPath().substring(file.getPath().lastIndexOf('/') + 1);
-            text.append(name).append('\n').append(ChangelogSource.text(file)).append('\n');
+        for (var file : ChangelogSource.viewFiles(accessor(), directory())) {
+            text.append(file.name()).append('\n').append(file.hash()).append('\n').append(file.comment()).append('\n');
         }
         return CheckSum.compute(text.toString());
     }
