@@ -37,7 +37,8 @@ import liquibase.statement.core.RawSqlStatement;
  * are what Liquibase then runs ({@code update}) or prints ({@code update-sql}). Under {@code update-sql} the
  * changesets before this one have only been printed, so they are run first inside the same savepoint, for the plan to
  * see the tables as they will be. Its checksum is that of the view files, so with {@code runOnChange} the changeset is
- * pending exactly when a file changed what the sync does. Rolling it back does nothing: the next update syncs the views again.
+ * pending exactly when a file changed what the sync does. Rolling it back does nothing: the next update syncs the
+ * views again.
  *
  * <p>Under Vista's {@link Migrator} it does nothing: the migrator syncs the views itself, after every changeset, in
  * the same transaction, and Liquibase records the changeset as run, so both see the same state.
