@@ -218,8 +218,8 @@ public final class Main {
         if (iterations < 1 || users < 1) {
             throw new UsageException("bench needs --iterations >= 1 and --users >= 1");
         }
-        new Bench(config, new Bench.Options(visits, users, iterations, warmups, output, httpSeconds, connections, replace), out).run();
-        return 0;
+        var result = new Bench(config, new Bench.Options(visits, users, iterations, warmups, output, httpSeconds, connections, replace), out).run();
+        return result.failed() ? 1 : 0;
     }
 
     private static String messages(Throwable e) {
