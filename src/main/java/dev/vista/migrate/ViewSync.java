@@ -41,6 +41,9 @@ import org.jooq.Query;
 import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
+import org.jooq.conf.RenderKeywordCase;
+import org.jooq.conf.Settings;
+import org.jooq.conf.StatementType;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.postgresql.util.PSQLException;
@@ -107,7 +110,11 @@ final class ViewSync {
 
     ViewSync(Connection connection, List<ViewFile> files) {
         this.connection = connection;
-        this.dsl = DSL.using(connection, SQLDialect.POSTGRES);
+        // Values inlined by jOOQ, as static statements: every statement is whole as text, so what a sync runs can be
+        // recorded and handed to Liquibase to run or print (SyncViewsChange), keywords in capitals as in db/.
+        this.dsl = DSL.using(connection, SQLDialect.POSTGRES, new Settings()
+                .withStatementType(StatementType.STATIC_STATEMENT)
+                .withRenderKeywordCase(RenderKeywordCase.UPPER));
         this.files = files.stream().collect(Collectors.toMap(ViewFile::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
     }
 
