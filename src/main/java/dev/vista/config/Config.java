@@ -6,9 +6,13 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 
-// Everything Vista reads from its environment, with the defaults of DESIGN.md; a value it cannot use is a ConfigException naming it.
+/**
+ * Everything Vista reads from its environment, with the defaults of DESIGN.md; a value it cannot use is a ConfigException naming it.
+ *
+ * @param requestLog VISTA_REQUEST_LOG (default on): one INFO line per HTTP request; {@code off} silences it (metrics are kept either way)
+ */
 public record Config(int port, String adminToken, boolean adminTokenGenerated, Duration statementTimeout, DatabaseConfig database,
-                     Refresh refresh) {
+                     Refresh refresh, boolean requestLog) {
 
     /** VISTA_REFRESH_TIMEOUT (default 10m): the longest a refresh may run; VISTA_REFRESH_SCHEDULES=off stops scheduled refreshes. */
     public record Refresh(Duration timeout, boolean scheduled) {
@@ -20,7 +24,8 @@ public record Config(int port, String adminToken, boolean adminTokenGenerated, D
         var timeout = duration(env, "VISTA_STATEMENT_TIMEOUT", "30s");
         var refresh = new Refresh(duration(env, "VISTA_REFRESH_TIMEOUT", "10m"), onOff(env, "VISTA_REFRESH_SCHEDULES", true));
         var poolSize = Math.toIntExact(number(env, "VISTA_DATABASE_POOL_SIZE", 10, 1, 1_000));
-        return new Config(port, token.orElseGet(Config::randomToken), token.isEmpty(), timeout, DatabaseConfig.fromEnvironment(env, poolSize), refresh);
+        return new Config(port, token.orElseGet(Config::randomToken), token.isEmpty(), timeout, DatabaseConfig.fromEnvironment(env, poolSize), refresh,
+                onOff(env, "VISTA_REQUEST_LOG", true));
     }
 
     /** A duration variable (see {@link Durations}); zero or a value that is not a duration is refused. */

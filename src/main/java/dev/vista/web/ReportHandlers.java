@@ -64,11 +64,12 @@ public final class ReportHandlers {
             ctx.header(Header.LAST_MODIFIED, HTTP_DATE.format(asOf));
             ctx.header("X-Data-Age", Long.toString(Math.max(0, Duration.between(asOf.toInstant(), Instant.now()).toSeconds())));
         });
+        var started = System.nanoTime();
         if (request.format() == ReportRequest.Format.CSV) {
-            csv(ctx, request, read);
+            csv(ctx, request, read, started);
             return;
         }
-        reports.stream(read, request.exactCount(), (total, cursor) -> {
+        long rows = reports.stream(read, request.exactCount(), (total, cursor) -> {
             total.ifPresent(count -> contentRange(ctx, request.query(), count));
             if (request.format() == ReportRequest.Format.OBJECT) {
                 return writeSingleObject(ctx, cursor);
@@ -76,6 +77,11 @@ public final class ReportHandlers {
             ctx.contentType(ReportRequest.JSON);
             return JsonRows.write(cursor, ctx.outputStream());
         });
+        served(ctx, request, read, rows, started);
+    }
+
+    private static void served(Context ctx, ReportRequest request, ReportRead read, long rows, long started) {
+        RequestMetrics.served(ctx, request.report(), read.select().source().name(), request.format().name().toLowerCase(Locale.ROOT), rows, started);
     }
 
     /**
@@ -86,11 +92,12 @@ public final class ReportHandlers {
      * so the response is aborted: the client sees a broken transfer (no final chunk), never a short file that
      * looks complete.
      */
-    private void csv(Context ctx, ReportRequest request, ReportRead read) throws IOException {
+    private void csv(Context ctx, ReportRequest request, ReportRead read, long started) throws IOException {
         ctx.contentType(ReportRequest.CSV + "; charset=utf-8");
         ctx.header(Header.CONTENT_DISPOSITION, "attachment; filename=\"" + request.report() + "-" + LocalDate.now(ZoneOffset.UTC) + ".csv\"");
         try {
-            csv.write(read.select().rows(), request.csv(), ctx.outputStream());
+            var rows = csv.write(read.select().rows(), request.csv(), ctx.outputStream());
+            served(ctx, request, read, rows, started);
         } catch (EofException clientGone) {
             throw clientGone; // Javalin records a client abort; the COPY was cancelled
         } catch (IOException | SQLException | RuntimeException e) {
