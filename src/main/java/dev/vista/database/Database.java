@@ -74,14 +74,12 @@ public final class Database implements AutoCloseable {
     /**
      * Reports a pool to {@code registry} through Hikari's own Micrometer tracker ({@code hikaricp_connections_*}, tagged
      * by pool name: connections active, idle, pending, max and min, acquire, usage and creation times, timeouts), unless
-     * it reports somewhere already: Hikari takes a tracker once in a pool's life. Returns whether it now reports there.
+     * it reports somewhere already: Hikari takes a tracker once in a pool's life.
      */
-    public static boolean measure(HikariDataSource pool, MeterRegistry registry) {
-        if (pool.getMetricsTrackerFactory() != null || pool.getMetricRegistry() != null) {
-            return false;
+    public static void measure(HikariDataSource pool, MeterRegistry registry) {
+        if (pool.getMetricsTrackerFactory() == null && pool.getMetricRegistry() == null) {
+            pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
         }
-        pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
-        return true;
     }
 
     /** The JDBC URL the pool connects to (for tools that need their own connection, like the benchmark's psql). */

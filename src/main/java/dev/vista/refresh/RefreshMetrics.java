@@ -39,13 +39,13 @@ final class RefreshMetrics {
     /**
      * A scheduled refresh that was due and did not succeed (failed, timed out, or was refused other than by another
      * refresh of the view running), or that started more than a whole interval after it was due (the app was down, or
-     * the scheduler was busy with other views). {@link #schedule} starts a view's count at zero, so a rate sees its first miss.
+     * the scheduler was busy with other views). {@link #watchSchedule} starts a view's count at zero, so a rate sees its first miss.
      */
     void missed(String view) {
         misses(view).increment();
     }
 
-    void schedule(String view) {
+    void watchSchedule(String view) {
         misses(view);
     }
 

@@ -55,7 +55,7 @@ public final class RefreshScheduler implements AutoCloseable {
         this.schedules = List.copyOf(schedules);
         this.backoff = backoff;
         this.listener = listener;
-        this.schedules.forEach(schedule -> refresher.metrics().schedule(schedule.view()));
+        this.schedules.forEach(schedule -> refresher.metrics().watchSchedule(schedule.view()));
     }
 
     /** The app's scheduler: the schedules of db/views, retries from 10 s, outcomes logged by the refresher. */

@@ -47,8 +47,9 @@ public final class ReportHandlers {
         this.openApi = OpenApiDocument.of(reports.catalogue(), ReportRequest.DEFAULT_LIMIT, ReportRequest.MAX_LIMIT);
     }
 
-    /** GET /api/reports */
+    /** GET /api/reports, pointing at the API's description and its documentation (RFC 8631 link relations). */
     public void list(Context ctx) {
+        ctx.header("Link", "</api/openapi.json>; rel=\"service-desc\", </api/docs>; rel=\"service-doc\"");
         ctx.json(reports.catalogue().all().stream().map(report -> CatalogueEntry.of(report, reports.freshness(report).orElse(null))).toList());
     }
 

@@ -26,14 +26,8 @@ class RefreshMetricsTest {
 
     @BeforeAll
     static void database() {
-        dataSource = TestDatabase.migrated("refresh_metrics");
+        dataSource = RefreshTesting.withFragileView("refresh_metrics");
         dsl = TestDatabase.dsl(dataSource);
-        TestDatabase.demoData(dataSource).seedIfEmpty();
-        dsl.execute("""
-                CREATE TABLE fragile_input (n int);
-                INSERT INTO fragile_input VALUES (1);
-                CREATE MATERIALIZED VIEW fragile AS SELECT 100 / (SELECT count(*) FROM fragile_input) AS x;
-                """);
     }
 
     @AfterAll
