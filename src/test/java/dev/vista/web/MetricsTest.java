@@ -6,10 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.config.Config;
+import dev.vista.testing.Await;
 import dev.vista.testing.TestApp;
 import dev.vista.testing.TestDatabase;
 import dev.vista.web.PrometheusText.Family;
 import dev.vista.web.PrometheusText.Sample;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,6 +130,39 @@ class MetricsTest {
             assertThat(missing.body().string()).contains("\"code\":\"unauthorized\"");
             assertThat(client.get("/metrics", r -> r.header("Authorization", "Bearer wrong")).code()).isEqualTo(401);
         });
+    }
+
+    @Test
+    void each_request_is_one_log_line_of_key_value_pairs_unless_switched_off() {
+        var lines = logged(config, "/api/reports/visits_summary?limit=2&order=visits.desc");
+        assertThat(lines).singleElement().asString()
+                .matches(".*INFO (dev\\.vista\\.web\\.)?RequestMetrics - method=GET route=/api/reports/\\{name} status=200 ms=\\d+\\.\\d report=visits_summary "
+                        + "source=view format=json rows=2 path=/api/reports/visits_summary");
+
+        var quiet = Config.fromEnvironment(Map.of("VISTA_ADMIN_TOKEN", TOKEN, "VISTA_REQUEST_LOG", "off"));
+        assertThat(quiet.requestLog()).isFalse();
+        assertThat(logged(quiet, "/api/reports/visits_summary?limit=2")).isEmpty();
+    }
+
+    /** The request log lines that serving {@code path} once writes (slf4j-simple writes to System.err as it is at the time). */
+    private static List<String> logged(Config config, String path) {
+        var captured = new ByteArrayOutputStream();
+        var original = System.err;
+        var lines = new ArrayList<String>();
+        try (var pool = pool("logged")) {
+            TestApp.serve(config, pool, (server, client) -> {
+                System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+                try {
+                    assertThat(client.get(path).code()).isEqualTo(200);
+                    assertThat(client.get("/health").code()).isEqualTo(200); // logged after the request above, if at all
+                    Await.until("the request log", Duration.ofSeconds(2), () -> !config.requestLog() || captured.toString(StandardCharsets.UTF_8).contains("route=/health"));
+                } finally {
+                    System.setErr(original);
+                }
+            });
+        }
+        captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("RequestMetrics") && !l.contains("route=/health")).forEach(lines::add);
+        return lines;
     }
 
     @Test
