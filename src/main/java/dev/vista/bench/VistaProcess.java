@@ -3,6 +3,7 @@ package dev.vista.bench;
 import dev.vista.database.Database;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +31,7 @@ final class VistaProcess implements AutoCloseable {
     }
 
     static VistaProcess start(Database database, PrintStream out) throws Exception {
-        var port = Bench.freePort();
+        var port = freePort();
         var log = Files.createTempFile("vista-bench-server", ".log");
         var java = ProcessHandle.current().info().command().orElse("java");
         var command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.vista.cli.Main", "serve"));
@@ -47,6 +48,12 @@ final class VistaProcess implements AutoCloseable {
         out.println("bench: Vista serving on port " + port + " (pid " + server.process.pid() + ", log " + log + ")");
         server.awaitHealthy();
         return server;
+    }
+
+    private static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     String base() {

@@ -11,11 +11,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-// vista bench [options]: every claim beside its reference, in one run, written to BENCHMARKS.md.
+// vista bench [options]: every claim beside its reference, in one run, written to BENCHMARKS.md; exit 1 if a scenario failed.
 @Command(name = "bench", description = {"Measure every claim beside its reference; write BENCHMARKS.md.",
         "The variants interleaved, on an embedded PostgreSQL in a temporary directory (or VISTA_DATABASE_URL with "
                 + "--replace-data); prints a table and writes the scale's section of BENCHMARKS.md."},
-        exitCodeList = {"0:done", "1:failed", "2:wrong usage, or a value in the environment Vista cannot use"})
+        exitCodeList = {"0:done", "1:failed, or a scenario failed (the others still ran and were written)",
+                "2:wrong usage, or a value in the environment Vista cannot use"})
 final class BenchCommand implements Callable<Integer> {
 
     private static final Bench.Options DEFAULTS = Bench.Options.defaults();
@@ -69,7 +70,7 @@ final class BenchCommand implements Callable<Integer> {
         var file = output.noWrite ? Optional.<Path>empty() : output.file != null ? Optional.of(output.file) : DEFAULTS.output();
         var options = new Bench.Options(visits, Math.toIntExact(users), Math.toIntExact(iterations), Math.toIntExact(warmups), file,
                 Math.toIntExact(httpSeconds), Math.toIntExact(connections), replaceData);
-        new Bench(invocation.config(), options, invocation.out()).run();
-        return 0;
+        var result = new Bench(invocation.config(), options, invocation.out()).run();
+        return result.failed() ? 1 : 0;
     }
 }

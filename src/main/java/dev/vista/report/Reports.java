@@ -81,11 +81,12 @@ public final class Reports {
                         + report + "' is computed live already; realtime=true applies to stored sources",
                         InvalidQueryException.details("parameter", "realtime", "source", select.source().name()), null);
             }
-            return new ReportRead(select, Optional.empty());
+            return new ReportRead(select, Optional.empty(), false);
         }
         var relation = stored.get();
         if (!query.realtime()) {
-            return new ReportRead(select, freshness.lastRefreshed(relation.name()));
+            var refreshed = freshness.lastRefreshed(relation.name());
+            return new ReportRead(select, refreshed, refreshed.isPresent());
         }
         var live = freshness.realtime(relation.table()).orElseThrow(() -> new InvalidQueryException("realtime_unsupported", "realtime",
                 "report '" + relation.name() + "' cannot be served in real time",
@@ -94,7 +95,7 @@ public final class Reports {
                         + String.join(", ", freshness.realtimeRelations())));
         var source = select.source();
         return new ReportRead(select.on(new Report.Source(source.name(), live.as(select.report().name()), source.relation())),
-                Optional.of(OffsetDateTime.now(ZoneOffset.UTC)));
+                Optional.of(OffsetDateTime.now(ZoneOffset.UTC)), false);
     }
 
     /** The query for a report, checked against its columns: {@link #prepare}'s select, e.g. to render it for COPY. */

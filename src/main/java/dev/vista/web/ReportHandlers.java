@@ -55,8 +55,8 @@ public final class ReportHandlers {
 
     /**
      * GET /api/reports/{name}[.csv]: JSON rows, one row as an object, or CSV. Rows read from stored data carry
-     * Last-Modified (their last refresh) and X-Data-Age (seconds since); {@code Prefer: count=exact} adds
-     * Content-Range to JSON.
+     * Last-Modified (their last refresh) and X-Data-Age (seconds since), and, until the next refresh, an ETag that
+     * makes a repeated request a 304 ({@link ConditionalGet}); {@code Prefer: count=exact} adds Content-Range to JSON.
      */
     public void rows(Context ctx) throws IOException {
         var request = ReportRequest.parse(ctx, reports.catalogue());
@@ -65,6 +65,9 @@ public final class ReportHandlers {
             ctx.header(Header.LAST_MODIFIED, HTTP_DATE.format(asOf));
             ctx.header("X-Data-Age", Long.toString(Math.max(0, Duration.between(asOf.toInstant(), Instant.now()).toSeconds())));
         });
+        if (ConditionalGet.answeredNotModified(ctx, read, request.variant())) {
+            return;
+        }
         var started = System.nanoTime();
         if (request.format() == ReportRequest.Format.CSV) {
             csv(ctx, request, read, started);
@@ -87,7 +90,8 @@ public final class ReportHandlers {
 
     /**
      * The same filters, select, order and source as JSON, no row limit unless one is given, streamed from
-     * PostgreSQL's COPY; gzip when the client accepts it.
+     * PostgreSQL's COPY; gzip when the client accepts it. Without order, limit or offset, rows come in the
+     * database's order (see {@link dev.vista.report.ReportSelect#export()}).
      *
      * <p>An error before the first byte is a JSON error with its status. After it, the status line has gone,
      * so the response is aborted: the client sees a broken transfer (no final chunk), never a short file that
@@ -97,7 +101,7 @@ public final class ReportHandlers {
         ctx.contentType(ReportRequest.CSV + "; charset=utf-8");
         ctx.header(Header.CONTENT_DISPOSITION, "attachment; filename=\"" + request.report() + "-" + LocalDate.now(ZoneOffset.UTC) + ".csv\"");
         try {
-            var rows = csv.write(read.select().rows(), request.csv(), ctx.outputStream());
+            var rows = csv.write(read.select().export(), request.csv(), ctx.outputStream());
             served(ctx, request, read, rows, started);
         } catch (EofException clientGone) {
             throw clientGone; // Javalin records a client abort; the COPY was cancelled
