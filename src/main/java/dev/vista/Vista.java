@@ -1,6 +1,6 @@
 package dev.vista;
 
-import static io.javalin.apibuilder.ApiBuilder.before;
+import static io.javalin.apibuilder.ApiBuilder.beforeMatched;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
@@ -13,6 +13,7 @@ import dev.vista.csv.CsvExport;
 import dev.vista.database.Database;
 import dev.vista.database.ReadSessions;
 import dev.vista.generated.DefaultSchema;
+import dev.vista.metrics.JvmMeters;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.Migrator;
 import dev.vista.refresh.Freshness;
@@ -24,13 +25,18 @@ import dev.vista.report.ReportCatalogue;
 import dev.vista.report.Reports;
 import dev.vista.seed.DemoData;
 import dev.vista.web.AdminAuth;
+import dev.vista.web.ApiDocs;
 import dev.vista.web.Authentication;
 import dev.vista.web.Errors;
 import dev.vista.web.HealthHandler;
+import dev.vista.web.MetricsHandler;
 import dev.vista.web.RefreshHandlers;
 import dev.vista.web.ReportHandlers;
+import dev.vista.web.RequestMetrics;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -57,6 +63,8 @@ public final class Vista implements AutoCloseable {
     private final Config config;
     private final TokenVerifier verifier;
     private final Database database;
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmMeters jvmMeters = JvmMeters.bindTo(meters);
     private final DSLContext primary;
     private final ReadSessions reads;
     private final Refresher refresher;
@@ -74,12 +82,15 @@ public final class Vista implements AutoCloseable {
         this.primary = DSL.using(primary, SQLDialect.POSTGRES);
         // tokens checked here, PostgreSQL's grants and policies apply in the read sessions (DESIGN.md, Access)
         this.verifier = TokenVerifier.of(config.access());
+        // Meters: JVM and process (above), both pools (Hikari's own tracker; a pool handed in that reports elsewhere
+        // already is left there), refreshes and view ages (by the refresher), HTTP requests and report rows (RequestMetrics).
+        Database.measure(primary, meters);
         var files = ChangelogSource.classpath().viewFiles();
         // Report reads get a pool of their own whose sessions are read-only with the statement timeout preset,
         // so that a page is one statement in one round trip (ReadSessions.on(primary, ...) would work too, slower).
-        this.reads = ReadSessions.beside(primary, config.statementTimeout());
+        this.reads = ReadSessions.beside(primary, config.statementTimeout(), meters);
         var freshness = new Freshness(this.primary, files);
-        this.refresher = Refresher.of(primary, files, freshness, config.refresh().timeout());
+        this.refresher = Refresher.of(primary, files, freshness, config.refresh().timeout(), meters);
         this.scheduler = RefreshScheduler.of(refresher);
         // what each role may read is asked as Vista, on the primary, never as the caller
         var reports = new Reports(reads, ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files), freshness, new Privileges(this.primary));
@@ -88,27 +99,35 @@ public final class Vista implements AutoCloseable {
         var reportHandlers = new ReportHandlers(reports, new CsvExport(reads), authentication);
         var refreshHandlers = new RefreshHandlers(refresher, reports, authentication);
         var adminAuth = new AdminAuth(config.adminToken(), config.access().adminRoles(), authentication);
+        var metrics = new MetricsHandler(meters);
+        var docs = new ApiDocs();
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.concurrency.useVirtualThreads = true;
             javalin.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES));
             javalin.jsonMapper(new JavalinJackson().updateMapper(mapper -> mapper.findAndRegisterModules()
                     .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)));
+            javalin.staticFiles.enableWebjars(); // Swagger UI's files, from its jar
             javalin.routes.apiBuilder(() -> {
                 get("/health", health::check);
                 post("/login", authentication::login);
                 post("/logout", authentication::logout);
+                beforeMatched("/metrics", adminAuth::require);
+                get("/metrics", metrics::scrape);
                 path("/api", () -> {
                     get("/reports", reportHandlers::list);
                     get("/reports/{name}", reportHandlers::rows);
                     get("/reports/{name}/compare", reportHandlers::compare);
                     get("/openapi.json", reportHandlers::openApi);
+                    get("/docs", docs::page);
+                    get("/docs/init.js", docs::script);
                     get("/views", refreshHandlers::views);
-                    before("/admin/*", adminAuth::require);
+                    beforeMatched("/admin/*", adminAuth::require);
                     post("/admin/views/{name}/refresh", refreshHandlers::refresh);
                 });
             });
             Errors.register(javalin);
+            new RequestMetrics(meters, config.requestLog()).register(javalin);
         });
     }
 
@@ -186,7 +205,7 @@ public final class Vista implements AutoCloseable {
 
     /**
      * Cancels running refreshes (an admin request's and the scheduler's: recorded as failed, rolled back), stops the
-     * scheduler and the HTTP server, then closes the read sessions' pool and the database Vista opened.
+     * scheduler and the HTTP server, then closes the read sessions' pool, the database Vista opened and the meters.
      */
     @Override
     public void close() {
@@ -199,5 +218,7 @@ public final class Vista implements AutoCloseable {
         if (database != null) {
             database.close();
         }
+        jvmMeters.close();
+        meters.close();
     }
 }

@@ -11,9 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-// Everything Vista reads from its environment, with the defaults of DESIGN.md; a value it cannot use is a ConfigException naming it.
+/**
+ * Everything Vista reads from its environment, with the defaults of DESIGN.md; a value it cannot use is a ConfigException naming it.
+ *
+ * @param requestLog VISTA_REQUEST_LOG (default on): one INFO line per HTTP request; {@code off} silences it (metrics are kept either way)
+ */
 public record Config(String host, int port, String adminToken, boolean adminTokenGenerated, Duration statementTimeout, DatabaseConfig database,
-                     Refresh refresh, Access access) {
+                     Refresh refresh, Access access, boolean requestLog) {
 
     /** VISTA_REFRESH_TIMEOUT (default 10m): the longest a refresh may run; VISTA_REFRESH_SCHEDULES=off stops scheduled refreshes. */
     public record Refresh(Duration timeout, boolean scheduled) {
@@ -68,12 +72,12 @@ public record Config(String host, int port, String adminToken, boolean adminToke
         var refresh = new Refresh(duration(env, "VISTA_REFRESH_TIMEOUT", "10m"), onOff(env, "VISTA_REFRESH_SCHEDULES", true));
         var poolSize = Math.toIntExact(number(env, "VISTA_DATABASE_POOL_SIZE", 10, 1, 1_000));
         return new Config(host, port, token.orElseGet(Config::randomToken), token.isEmpty(), timeout, DatabaseConfig.fromEnvironment(env, poolSize),
-                refresh, Access.fromEnvironment(env));
+                refresh, Access.fromEnvironment(env), onOff(env, "VISTA_REQUEST_LOG", true));
     }
 
     /** The same configuration with {@code access} instead (tests, the benchmark). */
     public Config withAccess(Access access) {
-        return new Config(host, port, adminToken, adminTokenGenerated, statementTimeout, database, refresh, access);
+        return new Config(host, port, adminToken, adminTokenGenerated, statementTimeout, database, refresh, access, requestLog);
     }
 
     /** A variable's value without surrounding blanks; empty when unset or blank. */
