@@ -1,35 +1,49 @@
 package dev.vista;
 
-import static io.javalin.apibuilder.ApiBuilder.before;
+import static io.javalin.apibuilder.ApiBuilder.beforeMatched;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.access.TokenVerifier;
 import dev.vista.config.Config;
 import dev.vista.csv.CsvExport;
 import dev.vista.database.Database;
 import dev.vista.database.ReadSessions;
 import dev.vista.database.Standbys;
 import dev.vista.generated.DefaultSchema;
+import dev.vista.metrics.JvmMeters;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.Migrator;
 import dev.vista.refresh.Freshness;
 import dev.vista.refresh.RefreshScheduler;
 import dev.vista.refresh.Refresher;
 import dev.vista.refresh.Trigger;
+import dev.vista.report.Privileges;
 import dev.vista.report.ReportCatalogue;
 import dev.vista.report.Reports;
 import dev.vista.seed.DemoData;
 import dev.vista.web.AdminAuth;
+import dev.vista.web.ApiDocs;
+import dev.vista.web.Authentication;
 import dev.vista.web.Errors;
 import dev.vista.web.HealthHandler;
+import dev.vista.web.MetricsHandler;
 import dev.vista.web.RefreshHandlers;
 import dev.vista.web.ReportHandlers;
+import dev.vista.web.RequestMetrics;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.util.Optional;
+import org.eclipse.jetty.server.ServerConnector;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -45,7 +59,14 @@ public final class Vista implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Vista.class);
 
+    /** Request line and headers together (Jetty's limit): longer is a 414 or 431 with a JSON body, never a 500. */
+    static final int MAX_REQUEST_HEADER_BYTES = 8 * 1024;
+
+    private final Config config;
+    private final TokenVerifier verifier;
     private final Database database;
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmMeters jvmMeters = JvmMeters.bindTo(meters);
     private final DSLContext primary;
     private final ReadSessions reads;
     /** VISTA_READ_URL's hot standbys; null without one. */
@@ -61,41 +82,61 @@ public final class Vista implements AutoCloseable {
      * @param database closed with Vista when Vista opened it; null when the caller owns the pool
      */
     private Vista(Config config, HikariDataSource primary, Database database) {
+        this.config = config;
         this.database = database;
         this.primary = DSL.using(primary, SQLDialect.POSTGRES);
+        // tokens checked here, PostgreSQL's grants and policies apply in the read sessions (DESIGN.md, Access)
+        this.verifier = TokenVerifier.of(config.access());
+        // Meters: JVM and process (above), both pools (Hikari's own tracker; a pool handed in that reports elsewhere
+        // already is left there), refreshes and view ages (by the refresher), HTTP requests and report rows (RequestMetrics),
+        // and with VISTA_READ_URL the standbys' pool, lag, fitness and failovers (Standbys.measure).
+        Database.measure(primary, meters);
         var files = ChangelogSource.classpath().viewFiles();
         var freshness = new Freshness(this.primary, files);
         // Report reads get a pool of their own whose sessions are read-only with the statement timeout preset,
         // so that a page is one statement in one round trip (ReadSessions.on(primary, ...) would work too, slower);
         // with VISTA_READ_URL they go to its hot standbys where one is fit, the sampler telling freshness what each holds.
         this.standbys = Standbys.open(config.replicas(), config.statementTimeout(), primary, freshness::sampledOn).orElse(null);
-        var readers = ReadSessions.beside(primary, config.statementTimeout());
-        this.reads = standbys == null ? readers : readers.readingFrom(standbys);
-        this.refresher = Refresher.of(primary, files, freshness, config.refresh().timeout());
+        var readers = ReadSessions.beside(primary, config.statementTimeout(), meters);
+        this.reads = standbys == null ? readers : readers.readingFrom(standbys.measure(meters));
+        this.refresher = Refresher.of(primary, files, freshness, config.refresh().timeout(), meters);
         this.scheduler = RefreshScheduler.of(refresher);
-        var reports = new Reports(reads, ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files), freshness);
+        // what each role may read is asked as Vista, on the primary, never as the caller
+        var reports = new Reports(reads, ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files), freshness, new Privileges(this.primary));
         var health = new HealthHandler(primary);
-        var reportHandlers = new ReportHandlers(reports, new CsvExport(reads));
-        var refreshHandlers = new RefreshHandlers(refresher);
-        var adminAuth = new AdminAuth(config.adminToken());
+        var authentication = new Authentication(verifier, config.access().trustProxy());
+        var reportHandlers = new ReportHandlers(reports, new CsvExport(reads), authentication);
+        var refreshHandlers = new RefreshHandlers(refresher, reports, authentication);
+        var adminAuth = new AdminAuth(config.adminToken(), config.access().adminRoles(), authentication);
+        var metrics = new MetricsHandler(meters);
+        var docs = new ApiDocs();
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.concurrency.useVirtualThreads = true;
+            javalin.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES));
             javalin.jsonMapper(new JavalinJackson().updateMapper(mapper -> mapper.findAndRegisterModules()
                     .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)));
+            javalin.staticFiles.enableWebjars(); // Swagger UI's files, from its jar
             javalin.routes.apiBuilder(() -> {
                 get("/health", health::check);
+                post("/login", authentication::login);
+                post("/logout", authentication::logout);
+                beforeMatched("/metrics", adminAuth::require);
+                get("/metrics", metrics::scrape);
                 path("/api", () -> {
                     get("/reports", reportHandlers::list);
                     get("/reports/{name}", reportHandlers::rows);
                     get("/reports/{name}/compare", reportHandlers::compare);
                     get("/openapi.json", reportHandlers::openApi);
+                    get("/docs", docs::page);
+                    get("/docs/init.js", docs::script);
                     get("/views", refreshHandlers::views);
-                    before("/admin/*", adminAuth::require);
+                    beforeMatched("/admin/*", adminAuth::require);
                     post("/admin/views/{name}/refresh", refreshHandlers::refresh);
                 });
             });
             Errors.register(javalin);
+            new RequestMetrics(meters, config.requestLog()).register(javalin);
         });
     }
 
@@ -110,9 +151,8 @@ public final class Vista implements AutoCloseable {
             if (new DemoData(vista.primary, vista.refresher, Trigger.startup, LOG::info).seedIfEmpty()) {
                 LOG.info("empty database: loaded the demo data (100 users, up to 1000 visits each over the last 30 days)");
             }
-            vista.serving = true;
-            vista.app.start(config.port());
-            LOG.info("Vista is serving http://localhost:{}/api/reports (ready in {} ms)", vista.port(), (System.nanoTime() - started) / 1_000_000);
+            vista.listen();
+            LOG.info("ready in {} ms", (System.nanoTime() - started) / 1_000_000);
             if (config.adminTokenGenerated()) {
                 LOG.info("admin token for this run (set VISTA_ADMIN_TOKEN to choose one): {}", config.adminToken());
             }
@@ -134,6 +174,35 @@ public final class Vista implements AutoCloseable {
         return new Vista(config, primary, null);
     }
 
+    /**
+     * Starts serving HTTP on {@code VISTA_HOST} (127.0.0.1 unless told otherwise: this machine only) and
+     * {@code VISTA_PORT}, and says where and whether tokens are required.
+     */
+    public Vista listen() {
+        serving = true;
+        app.start(config.host(), config.port());
+        var address = address();
+        var reach = address.getAddress().isLoopbackAddress() ? "this machine only; VISTA_HOST=0.0.0.0 serves every interface"
+                : address.getAddress().isAnyLocalAddress() ? "every interface" : "the interface of " + address.getAddress().getHostAddress();
+        LOG.info("Vista is serving http://{}:{}/api/reports (listening on {}: {}); {}", config.host(), address.getPort(),
+                address.getAddress().getHostAddress(), reach, verifier.describe());
+        return this;
+    }
+
+    /** The address the server is bound to (after {@link #listen}). */
+    public InetSocketAddress address() {
+        for (var connector : app.jettyServer().server().getConnectors()) {
+            if (connector instanceof ServerConnector server && server.getTransport() instanceof ServerSocketChannel channel) {
+                try {
+                    return (InetSocketAddress) channel.getLocalAddress();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        throw new IllegalStateException("Vista is not listening");
+    }
+
     /** VISTA_READ_URL's hot standbys (their state and counters, e.g. for metrics); empty without one. */
     public Optional<Standbys> standbys() {
         return Optional.ofNullable(standbys);
@@ -150,7 +219,8 @@ public final class Vista implements AutoCloseable {
 
     /**
      * Cancels running refreshes (an admin request's and the scheduler's: recorded as failed, rolled back), stops the
-     * scheduler and the HTTP server, then closes the read sessions' pool, the standbys' and the database Vista opened.
+     * scheduler and the HTTP server, then closes the read sessions' pool, the standbys', the database Vista opened and
+     * the meters.
      */
     @Override
     public void close() {
@@ -166,5 +236,7 @@ public final class Vista implements AutoCloseable {
         if (database != null) {
             database.close();
         }
+        jvmMeters.close();
+        meters.close();
     }
 }

@@ -71,8 +71,8 @@ public final class Bench {
                     scenario(scenario, context);
                 }
                 try (var server = VistaProcess.start(database, out)) {
-                    for (var scenario : List.of(new ApiSourcesScenario(server), new HttpPageScenario(server), new CsvScenario(server),
-                            new StandbyReadsScenario(server, databaseConfig, config.replicas()))) {
+                    for (var scenario : List.of(new ApiSourcesScenario(server), new HttpPageScenario(server), new RoleSwitchScenario(server),
+                            new CsvScenario(server), new StandbyReadsScenario(server, databaseConfig, config.replicas()))) {
                         scenario(scenario, context);
                     }
                 }

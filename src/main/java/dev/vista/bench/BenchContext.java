@@ -7,6 +7,7 @@ import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.ViewFile;
 import dev.vista.refresh.Freshness;
 import dev.vista.refresh.Refresher;
+import dev.vista.report.Privileges;
 import dev.vista.report.ReportCatalogue;
 import dev.vista.report.Reports;
 import java.io.PrintStream;
@@ -45,7 +46,7 @@ record BenchContext(Database database, Bench.Options options, BenchReport report
 
     /** Vista's Java API over the benchmark's database, with a timeout that whole reports at 10M visits stay under. */
     Reports reports() {
-        return new Reports(ReadSessions.on(dataSource(), Duration.ofMinutes(10)), catalogue(), freshness);
+        return new Reports(ReadSessions.on(dataSource(), Duration.ofMinutes(10)), catalogue(), freshness, new Privileges(dsl()));
     }
 
     ReportCatalogue catalogue() {

@@ -38,14 +38,14 @@ final class CsvScenario implements Scenario {
     public void run(BenchContext context) throws Exception {
         var psql = Psql.find(context.database());
         var http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        // The reference runs exactly the query Vista runs (the report's key order included), as jOOQ renders it.
+        // The reference runs exactly the query Vista runs (a whole export: no imposed order), as jOOQ renders it.
         var catalogue = context.catalogue();
         var renderer = DSL.using(SQLDialect.POSTGRES);
         var exports = new LinkedHashMap<String, Map.Entry<String, String>>();
         exports.put("visit_log", Map.entry("/api/reports/visit_log.csv", renderer.renderInlined(
-                ReportSelect.of(catalogue.get("visit_log"), ReportQuery.parse("")).rows())));
+                ReportSelect.of(catalogue.get("visit_log"), ReportQuery.parse("")).export())));
         exports.put("visits_summary (source=groupby)", Map.entry("/api/reports/visits_summary.csv?source=groupby", renderer.renderInlined(
-                ReportSelect.of(catalogue.get("visits_summary"), ReportQuery.parse("source=groupby")).rows())));
+                ReportSelect.of(catalogue.get("visits_summary"), ReportQuery.parse("source=groupby")).export())));
         for (var export : exports.entrySet()) {
             var counter = new CountingStream();
             var uri = URI.create(server.base() + export.getValue().getKey());
@@ -79,8 +79,8 @@ final class CsvScenario implements Scenario {
             context.report().add(new BenchReport.Line("CSV export of " + export.getKey(), "Vista's CSV endpoint",
                     millis(vista.median()) + rate(rows, bytes, vista.median()),
                     psql.isPresent() ? "psql \\copy ... TO STDOUT CSV > /dev/null" : "COPY via PgJDBC into a null stream",
-                    millis(reference.median()) + rate(rows, bytes, reference.median()), throughput, "throughput >= 0.9 of the reference",
-                    BenchReport.verdict(throughput >= 0.9)));
+                    millis(reference.median()) + rate(rows, bytes, reference.median()), throughput, "throughput >= 0.95 of the reference",
+                    BenchReport.verdict(throughput >= 0.95)));
         }
         var rss = server.peakRssMegabytes();
         context.report().add(new BenchReport.Line("CSV export of visit_log", "peak RSS of the Vista process (-Xmx256m)",

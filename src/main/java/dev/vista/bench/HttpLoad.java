@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,8 +27,13 @@ import java.util.regex.Pattern;
 record HttpLoad(double requestsPerSecond, double p50, double p99, long errors, String client) {
 
     static HttpLoad run(URI uri, int connections, Duration duration) throws Exception {
+        return run(uri, connections, duration, Map.of());
+    }
+
+    /** As {@link #run(URI, int, Duration)}, every request with {@code headers} (e.g. a token). */
+    static HttpLoad run(URI uri, int connections, Duration duration, Map<String, String> headers) throws Exception {
         var wrk = wrk();
-        return wrk.isPresent() ? runWrk(wrk.get(), uri, connections, duration) : runJava(uri, connections, duration);
+        return wrk.isPresent() ? runWrk(wrk.get(), uri, connections, duration, headers) : runJava(uri, connections, duration, headers);
     }
 
     /** The client {@link #run} uses: {@code wrk} or {@code java.net.http}. */
@@ -40,9 +46,12 @@ record HttpLoad(double requestsPerSecond, double p50, double p99, long errors, S
                 .map(dir -> Path.of(dir, "wrk")).filter(Files::isExecutable).findFirst();
     }
 
-    private static HttpLoad runWrk(Path wrk, URI uri, int connections, Duration duration) throws Exception {
-        var process = new ProcessBuilder(wrk.toString(), "-t" + Math.min(2, connections), "-c" + connections,
-                "-d" + Math.max(1, duration.toSeconds()) + "s", "--latency", uri.toString()).redirectErrorStream(true).start();
+    private static HttpLoad runWrk(Path wrk, URI uri, int connections, Duration duration, Map<String, String> headers) throws Exception {
+        var command = new ArrayList<>(List.of(wrk.toString(), "-t" + Math.min(2, connections), "-c" + connections,
+                "-d" + Math.max(1, duration.toSeconds()) + "s", "--latency"));
+        headers.forEach((name, value) -> command.addAll(List.of("-H", name + ": " + value)));
+        command.add(uri.toString());
+        var process = new ProcessBuilder(command).redirectErrorStream(true).start();
         var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {
             throw new IllegalStateException("wrk failed: " + output);
@@ -78,7 +87,7 @@ record HttpLoad(double requestsPerSecond, double p50, double p99, long errors, S
         };
     }
 
-    private static HttpLoad runJava(URI uri, int connections, Duration duration) throws Exception {
+    private static HttpLoad runJava(URI uri, int connections, Duration duration, Map<String, String> headers) throws Exception {
         var latencies = Collections.synchronizedList(new ArrayList<Double>());
         var errors = new AtomicLong();
         var deadline = System.nanoTime() + duration.toNanos();
@@ -87,13 +96,15 @@ record HttpLoad(double requestsPerSecond, double p50, double p99, long errors, S
             for (int c = 0; c < connections; c++) {
                 pool.submit(() -> {
                     var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                    var request = HttpRequest.newBuilder(uri).GET().build();
+                    var builder = HttpRequest.newBuilder(uri).GET();
+                    headers.forEach(builder::header);
+                    var request = builder.build();
                     var mine = new ArrayList<Double>();
                     while (System.nanoTime() < deadline) {
                         var t = System.nanoTime();
                         try {
                             var response = client.send(request, HttpResponse.BodyHandlers.discarding());
-                            if (response.statusCode() != 200) {
+                            if (response.statusCode() != 200 && response.statusCode() != 304) {
                                 errors.incrementAndGet();
                             }
                         } catch (Exception e) {

@@ -35,7 +35,7 @@ final class VistaProcess implements AutoCloseable {
         return start(database, out, Map.of());
     }
 
-    /** As {@link #start(Database, PrintStream)}, with more of Vista's environment (VISTA_READ_URL, say). */
+    /** As {@link #start(Database, PrintStream)}, with {@code environment} added to the server's (e.g. token settings, VISTA_READ_URL). */
     static VistaProcess start(Database database, PrintStream out, Map<String, String> environment) throws Exception {
         var port = freePort();
         var log = Files.createTempFile("vista-bench-server", ".log");

@@ -1,6 +1,9 @@
 package dev.vista.database;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.access.Caller;
+import dev.vista.access.InvalidTokenException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -23,6 +26,12 @@ import org.jooq.impl.DSL;
  * -c statement_timeout=...}), so a read of one statement runs alone in autocommit: one round trip instead of BEGIN
  * and SET, the query, and COMMIT, which is most of what a 100-row page costs. {@link #on} takes any data source and
  * opens a transaction for every read.
+ *
+ * <p>{@link #as} binds reads to a {@link Caller}: each read transaction then also runs {@code SET LOCAL ROLE} (the
+ * caller's role, checked and quoted) and {@code set_config('request.jwt.claims', <claims>, true)} (a bind value), in
+ * the same round trip as the rest of the set-up, so PostgreSQL's grants and row-level security policies decide what the
+ * read sees, as in PostgREST. Both end with the transaction, so a pooled connection never keeps a caller's role. A
+ * read as a role always runs in a transaction: the one-statement fast path is for the connection's own role.
  *
  * <p>With {@link Standbys} (VISTA_READ_URL), reads run on a hot standby that is fit to read from, and on the
  * primary's sessions only when none is, or when a standby fails a read before its answer has begun (a conflict with
@@ -66,21 +75,23 @@ public final class ReadSessions implements AutoCloseable {
     private final Duration statementTimeout;
     private final boolean preset;
     private final HikariDataSource owned;
+    private final Caller caller;
     /** Where reads go when one is fit; null: every read on {@link #dataSource}. */
     private final Standbys standbys;
 
-    private ReadSessions(DataSource dataSource, Duration statementTimeout, boolean preset, HikariDataSource owned) {
-        this(dataSource, DSL.using(dataSource, SQLDialect.POSTGRES), statementTimeout, preset, owned, null);
-    }
-
-    private ReadSessions(DataSource dataSource, DSLContext dsl, Duration statementTimeout, boolean preset, HikariDataSource owned,
+    private ReadSessions(DataSource dataSource, DSLContext dsl, Duration statementTimeout, boolean preset, HikariDataSource owned, Caller caller,
                          Standbys standbys) {
         this.dataSource = dataSource;
         this.dsl = dsl;
         this.statementTimeout = statementTimeout;
         this.preset = preset;
         this.owned = owned;
+        this.caller = caller;
         this.standbys = standbys;
+    }
+
+    private ReadSessions(DataSource dataSource, Duration statementTimeout, boolean preset, HikariDataSource owned) {
+        this(dataSource, DSL.using(dataSource, SQLDialect.POSTGRES), statementTimeout, preset, owned, Caller.CONNECTION, null);
     }
 
     /** Reads on {@code dataSource}, each in a transaction that makes it read-only and sets the statement timeout. */
@@ -110,14 +121,21 @@ public final class ReadSessions implements AutoCloseable {
         return new ReadSessions(readers, statementTimeout, true, readers);
     }
 
+    /** As {@link #beside(HikariDataSource, Duration)}, its pool reporting to {@code registry} (see {@link Database#measure}). */
+    public static ReadSessions beside(HikariDataSource primary, Duration statementTimeout, MeterRegistry registry) {
+        var sessions = beside(primary, statementTimeout);
+        Database.measure(sessions.owned, registry);
+        return sessions;
+    }
+
     /** The same sessions reading on hot standbys where one is fit (see {@link Standbys}); the standbys stay the caller's to close. */
     public ReadSessions readingFrom(Standbys standbys) {
-        return new ReadSessions(dataSource, dsl, statementTimeout, preset, owned, standbys);
+        return new ReadSessions(dataSource, dsl, statementTimeout, preset, owned, caller, standbys);
     }
 
     /** These sessions with every read on the primary, for reads that must see it (real-time reads); closing it closes nothing. */
     public ReadSessions onPrimary() {
-        return new ReadSessions(dataSource, dsl, statementTimeout, preset, null, null);
+        return new ReadSessions(dataSource, dsl, statementTimeout, preset, null, caller, null);
     }
 
     /** The standbys reads go to when one is fit; empty when every read runs on the primary. */
@@ -129,6 +147,15 @@ public final class ReadSessions implements AutoCloseable {
         return statementTimeout;
     }
 
+    /** The same sessions, reading as {@code caller}; cheap (nothing is opened), and closing it closes nothing. */
+    public ReadSessions as(Caller caller) {
+        return new ReadSessions(dataSource, dsl, statementTimeout, preset, null, caller, standbys);
+    }
+
+    public Caller caller() {
+        return caller;
+    }
+
     /** Runs {@code work} in a read-only, repeatable-read transaction whose statements are cancelled after the timeout. */
     public <T> T transaction(Function<DSLContext, T> work) {
         return transaction(Answer.NONE, work);
@@ -137,8 +164,8 @@ public final class ReadSessions implements AutoCloseable {
     /** As {@link #transaction(Function)}, for a read that answers a request (see {@link Answer}). */
     public <T> T transaction(Answer answer, Function<DSLContext, T> work) {
         return unchecked(() -> route(answer, false,
-                connection -> inTransaction(DSL.using(connection, SQLDialect.POSTGRES), standbySetUp(), work),
-                () -> inTransaction(dsl, setUp(), work)));
+                connection -> inTransaction(DSL.using(connection, SQLDialect.POSTGRES), setUp(true), work),
+                () -> inTransaction(dsl, setUp(false), work)));
     }
 
     /**
@@ -152,8 +179,8 @@ public final class ReadSessions implements AutoCloseable {
     /** As {@link #statement(Function)}, for a read that answers a request; on a standby, always a transaction. */
     public <T> T statement(Answer answer, Function<DSLContext, T> work) {
         return unchecked(() -> route(answer, false,
-                connection -> inTransaction(DSL.using(connection, SQLDialect.POSTGRES), standbySetUp(), work),
-                () -> preset ? work.apply(dsl) : inTransaction(dsl, setUp(), work)));
+                connection -> inTransaction(DSL.using(connection, SQLDialect.POSTGRES), setUp(true), work),
+                () -> preset && caller.isConnection() ? work.apply(dsl) : inTransaction(dsl, setUp(false), work)));
     }
 
     /**
@@ -167,11 +194,11 @@ public final class ReadSessions implements AutoCloseable {
 
     /** As {@link #jdbc(JdbcRead)}, for a read that answers a request (see {@link Answer}). */
     public <T> T jdbc(Answer answer, JdbcRead<T> work) throws SQLException, java.io.IOException {
-        return route(answer, true, connection -> inTransaction(connection, standbySetUp(), work), () -> {
+        return route(answer, true, connection -> inTransaction(connection, setUp(true), work), () -> {
             var connection = dataSource.getConnection();
             var reusable = false;
             try {
-                var result = inTransaction(connection, setUp(), work);
+                var result = inTransaction(connection, setUp(false), work);
                 reusable = true;
                 return result;
             } finally {
@@ -228,19 +255,33 @@ public final class ReadSessions implements AutoCloseable {
         return onPrimary.run();
     }
 
-    private static <T> T inTransaction(DSLContext dsl, String setUp, Function<DSLContext, T> work) {
+    /** {@code work} in a read transaction of {@code dsl}, set up by {@code setUp} (the caller's claims bound to it). */
+    private <T> T inTransaction(DSLContext dsl, String setUp, Function<DSLContext, T> work) {
         return dsl.transactionResult(tx -> {
             var t = tx.dsl();
-            t.execute(setUp);
+            try {
+                if (caller.isConnection()) {
+                    t.execute(setUp);
+                } else {
+                    t.execute(setUp, caller.claims());
+                }
+            } catch (DataAccessException e) {
+                throw refused(e);
+            }
             return work.apply(t);
         });
     }
 
-    /** {@code work} in a transaction of {@code connection}, which is left in autocommit again when it succeeds. */
-    private static <T> T inTransaction(Connection connection, String setUp, JdbcRead<T> work) throws SQLException, java.io.IOException {
+    /** As {@link #inTransaction(DSLContext, String, Function)} on a JDBC connection, left in autocommit again when it succeeds. */
+    private <T> T inTransaction(Connection connection, String setUp, JdbcRead<T> work) throws SQLException, java.io.IOException {
         connection.setAutoCommit(false);
-        try (var statement = connection.createStatement()) {
-            statement.execute(setUp);
+        try (var statement = connection.prepareStatement(setUp)) {
+            if (!caller.isConnection()) {
+                statement.setString(1, caller.claims());
+            }
+            statement.execute();
+        } catch (SQLException e) {
+            throw refused(new DataAccessException(e.getMessage(), e));
         }
         var result = work.read(connection);
         connection.commit();
@@ -264,17 +305,31 @@ public final class ReadSessions implements AutoCloseable {
         }
     }
 
-    /** What makes a transaction a read session; one round trip for all of it (a 100-row page costs a few in all, each one counts). */
-    private String setUp() {
-        return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = " + millis(statementTimeout);
+    /**
+     * What makes a transaction a read session; one round trip for all of it (a 100-row page costs a few in all, each one
+     * counts). PgJDBC sends the statements of one prepared statement together, the claims bound to the last one. The
+     * role is a name {@link dev.vista.access.RoleName} accepted, quoted as an identifier by jOOQ; the timeout is set
+     * before the role, and a role's own settings ({@code ALTER ROLE ... SET}) apply at login only, so it holds for every
+     * role. A standby's session ({@code standby}) also sets the time zone a preset session has from its start-up: its
+     * connection may be a PgBouncer's, shared with other clients between transactions.
+     */
+    private String setUp(boolean standby) {
+        var common = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = " + millis(statementTimeout)
+                + (standby ? "; SET LOCAL TimeZone = 'UTC'" : "");
+        return caller.role().map(role -> common + "; SET LOCAL ROLE " + dsl.render(DSL.name(role))
+                + "; SELECT set_config('request.jwt.claims', ?, true)").orElse(common);
     }
 
     /**
-     * The set-up of a standby's read session: everything a preset session carries, within the transaction (its
-     * connection may be a PgBouncer's, shared with other clients between transactions), the time zone included.
+     * A role PostgreSQL does not let the connection become (it does not exist, or the connection user is not a member:
+     * SQLSTATE 22023 or 42501 on SET ROLE) is the caller's problem, not a database error.
      */
-    private String standbySetUp() {
-        return setUp() + "; SET LOCAL TimeZone = 'UTC'";
+    private RuntimeException refused(DataAccessException e) {
+        var state = e.sqlState();
+        if (!caller.isConnection() && ("22023".equals(state) || "42501".equals(state))) {
+            return InvalidTokenException.invalid("the token's role cannot be used by this Vista");
+        }
+        return e;
     }
 
     private static long millis(Duration timeout) {

@@ -11,6 +11,9 @@ import static org.jooq.impl.DSL.table;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.config.Durations;
 import dev.vista.config.ReplicaConfig;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -250,6 +253,34 @@ public final class Standbys implements AutoCloseable {
 
     public Duration maxLag() {
         return maxLag;
+    }
+
+    /**
+     * Reports to {@code registry}: the pool (Hikari's meters), each standby's lag ({@code vista_standby_lag_seconds},
+     * NaN when unknown) and fitness ({@code vista_standby_usable}, 1 or 0), and the {@link #counters} as
+     * {@code vista_standby_unreachable_total}, {@code vista_standby_behind_total}, {@code vista_standby_reads_on_primary_total}
+     * and {@code vista_standby_retried_on_primary_total}. Returns these standbys.
+     */
+    public Standbys measure(MeterRegistry registry) {
+        Database.measure(pool, registry);
+        for (var host : hosts) {
+            Gauge.builder("vista.standby.lag", host, h -> h.status.lag() == null ? Double.NaN : h.status.lag().toMillis() / 1000.0)
+                    .description("How far a hot standby was behind the primary at its last sample (NaN: unknown)")
+                    .baseUnit("seconds").tag("standby", host.name).register(registry);
+            Gauge.builder("vista.standby.usable", host, h -> h.status.usable() ? 1 : 0)
+                    .description("Whether report reads may go to a hot standby (reachable, in recovery, within VISTA_MAX_REPLICA_LAG)")
+                    .tag("standby", host.name).register(registry);
+        }
+        counter(registry, "vista.standby.unreachable", "Times a hot standby became unreachable", becameUnreachable);
+        counter(registry, "vista.standby.behind", "Times a hot standby fell further behind than VISTA_MAX_REPLICA_LAG", fellBehind);
+        counter(registry, "vista.standby.reads.on.primary", "Report reads sent to the primary because no hot standby was fit", readsOnPrimary);
+        counter(registry, "vista.standby.retried.on.primary", "Report reads a hot standby failed before their first byte, answered by the primary",
+                retriedOnPrimary);
+        return this;
+    }
+
+    private static void counter(MeterRegistry registry, String name, String description, AtomicLong count) {
+        FunctionCounter.builder(name, count, AtomicLong::get).description(description).register(registry);
     }
 
     public Counters counters() {

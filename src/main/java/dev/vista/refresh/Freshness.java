@@ -110,6 +110,12 @@ public final class Freshness {
         return Optional.ofNullable(standbys.get(standby)).map(s -> s.lastSuccess().get(relation)).map(RecordedRefresh::finishedAt);
     }
 
+    /** As {@link #lastRefreshedOn(String, String)}, for the least fresh of {@code standbys} (not empty). */
+    public Optional<OffsetDateTime> lastRefreshedOn(List<String> standbys, String relation) {
+        return standbys.stream().map(standby -> lastRefreshedOn(standby, relation))
+                .reduce((a, b) -> a.isEmpty() || b.isEmpty() ? Optional.empty() : a.get().isBefore(b.get()) ? a : b).orElseThrow();
+    }
+
     /**
      * How fresh a stored relation is as the given standbys see it: the least fresh of them, so that an answer read on
      * any one of them is at least that fresh. The primary's view when {@code standbys} is empty.
@@ -123,8 +129,7 @@ public final class Freshness {
         if (views.contains(null)) {
             return primary;
         }
-        var last = views.stream().map(v -> Optional.ofNullable(v.lastSuccess().get(relation)).map(RecordedRefresh::finishedAt))
-                .reduce((a, b) -> a.isEmpty() || b.isEmpty() ? Optional.empty() : a.get().isBefore(b.get()) ? a : b).orElseThrow();
+        var last = lastRefreshedOn(standbys, relation);
         var summary = primary.get();
         var populated = summary.incremental() ? last.isPresent()
                 : views.stream().allMatch(v -> v.catalog().find(relation).map(PgCatalog.Relation::populated).orElse(false));

@@ -1,5 +1,6 @@
 package dev.vista.report;
 
+import dev.vista.access.Caller;
 import dev.vista.database.ReadPlace;
 import dev.vista.database.ReadSessions;
 import dev.vista.database.Standbys;
@@ -14,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -37,6 +39,10 @@ import org.jooq.impl.DSL;
  * <p>Where rows come from is decided here: the query's {@code source}, and for stored sources (a materialized view,
  * an incremental aggregate) how old they are and, with {@code realtime}, their rows as of now.
  *
+ * <p>{@link #as} gives the reports as a {@link Caller} sees them: every read runs as the caller's role, and the
+ * catalogue holds only the reports (and sources) that role may SELECT from, so a report it may not read is unknown
+ * ({@link UnknownReportException}) everywhere. Freshness is read as Vista, never as the caller.
+ *
  * <p>With hot standbys ({@link ReadSessions#readingFrom}), reads run on one where one is fit, and an answer says how
  * old its rows are as that standby sees it, and how far behind it was ({@link Provenance}). Real-time reads run on the
  * primary: they are exact as of now, and now is the primary's (the watermark they rely on is the primary's too).
@@ -47,13 +53,26 @@ public final class Reports {
     public static final int FETCH_SIZE = 1000;
 
     private final ReadSessions reads;
+    private final ReportCatalogue all;
     private final ReportCatalogue catalogue;
     private final Freshness freshness;
+    private final Privileges privileges;
+    /** The relations the caller may SELECT from; null for the connection's own role, which reads everything. */
+    private final Set<String> readable;
 
-    public Reports(ReadSessions reads, ReportCatalogue catalogue, Freshness freshness) {
+    /** @param privileges what roles may read, asked as Vista: used by {@link #as} */
+    public Reports(ReadSessions reads, ReportCatalogue catalogue, Freshness freshness, Privileges privileges) {
+        this(reads, catalogue, catalogue, freshness, privileges, null);
+    }
+
+    private Reports(ReadSessions reads, ReportCatalogue all, ReportCatalogue catalogue, Freshness freshness, Privileges privileges,
+                    Set<String> readable) {
         this.reads = reads;
+        this.all = all;
         this.catalogue = catalogue;
         this.freshness = freshness;
+        this.privileges = privileges;
+        this.readable = readable;
     }
 
     /**
@@ -62,10 +81,30 @@ public final class Reports {
      */
     public static Reports of(DataSource dataSource, Duration statementTimeout) {
         var files = ChangelogSource.classpath().viewFiles();
+        var dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
         return new Reports(ReadSessions.on(dataSource, statementTimeout), ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files),
-                new Freshness(DSL.using(dataSource, SQLDialect.POSTGRES), files));
+                new Freshness(dsl, files), new Privileges(dsl));
     }
 
+    /**
+     * These reports as {@code caller} sees them: reads run as its role (PostgreSQL's grants and row-level security
+     * decide what they return), and only what the role may SELECT from is listed. Cheap: what a role may read is
+     * cached. {@link dev.vista.access.InvalidTokenException} when the role is not one requests may run as.
+     */
+    public Reports as(Caller caller) {
+        if (caller.isConnection()) {
+            return new Reports(reads.as(caller), all, all, freshness, privileges, null);
+        }
+        var relations = privileges.readable(caller.role().orElseThrow());
+        return new Reports(reads.as(caller), all, all.readableWith(relations), freshness, privileges, relations);
+    }
+
+    /** Whether the caller may SELECT from {@code relation} (of the current schema); the connection's own role may read all. */
+    public boolean mayRead(String relation) {
+        return readable == null || readable.contains(relation);
+    }
+
+    /** The reports the caller may read (all of them for the connection's own role). */
     public ReportCatalogue catalogue() {
         return catalogue;
     }
@@ -89,11 +128,12 @@ public final class Reports {
                         + report + "' is computed live already; realtime=true applies to stored sources",
                         InvalidQueryException.details("parameter", "realtime", "source", select.source().name()), null);
             }
-            return new ReportRead(select, Optional.empty());
+            return new ReportRead(select, Optional.empty(), false);
         }
         var relation = stored.get();
         if (!query.realtime()) {
-            return new ReportRead(select, freshness.lastRefreshed(relation.name()));
+            var refreshed = lastRefreshed(relation.name());
+            return new ReportRead(select, refreshed, refreshed.isPresent());
         }
         var live = freshness.realtime(relation.table()).orElseThrow(() -> new InvalidQueryException("realtime_unsupported", "realtime",
                 "report '" + relation.name() + "' cannot be served in real time",
@@ -102,7 +142,7 @@ public final class Reports {
                         + String.join(", ", freshness.realtimeRelations())));
         var source = select.source();
         return new ReportRead(select.on(new Report.Source(source.name(), live.as(select.report().name()), source.relation())),
-                Optional.of(OffsetDateTime.now(ZoneOffset.UTC)));
+                Optional.of(OffsetDateTime.now(ZoneOffset.UTC)), false);
     }
 
     /** The query for a report, checked against its columns: {@link #prepare}'s select, e.g. to render it for COPY. */
@@ -182,16 +222,27 @@ public final class Reports {
     }
 
     /**
-     * What an answer of {@code read} says when its rows are read at {@code place}: on the primary, the age
-     * {@link #prepare} found; on a standby, the last refresh that standby has replayed, and its lag.
+     * When a stored relation was last refreshed, as the servers reads go to see it: the least fresh of the hot standbys
+     * in use, so that an answer read on any of them is at least that fresh; the primary when none is.
+     */
+    private Optional<OffsetDateTime> lastRefreshed(String relation) {
+        var inUse = reads.standbys().map(Standbys::inUse).orElse(List.of());
+        return inUse.isEmpty() ? freshness.lastRefreshed(relation) : freshness.lastRefreshedOn(inUse, relation);
+    }
+
+    /**
+     * What an answer of {@code read} says when its rows are read at {@code place}: stored rows are as of the last
+     * refresh that server holds (on a standby, the last one it has replayed), and a standby says how far behind it
+     * was. Rows computed live, or in real time (on the primary), are as {@link #prepare} found.
      */
     public Provenance provenance(ReportRead read, ReadPlace place) {
-        if (!place.onStandby()) {
-            return new Provenance(read.asOf(), Optional.empty());
+        var lag = place.standby().map(standby -> place.lag());
+        if (!read.stored()) {
+            return new Provenance(read.asOf(), lag);
         }
-        var asOf = read.asOf().flatMap(primaryView -> read.select().source().relation()
-                .flatMap(relation -> freshness.lastRefreshedOn(place.standby().orElseThrow(), relation)));
-        return new Provenance(asOf, Optional.of(place.lag()));
+        var relation = read.select().source().relation().orElseThrow();
+        var asOf = place.standby().map(standby -> freshness.lastRefreshedOn(standby, relation)).orElseGet(() -> freshness.lastRefreshed(relation));
+        return new Provenance(asOf, lag);
     }
 
     /** Real-time reads run on the primary (see the class comment), every other read where the read sessions send it. */
@@ -214,7 +265,8 @@ public final class Reports {
             throw new InvalidQueryException("invalid_parameter", "realtime", "compare runs every source as it is stored; realtime does not apply here",
                     InvalidQueryException.details("parameter", "realtime"), "drop realtime");
         }
-        var select = ReportSelect.of(report(report), query);
+        // every source of the report is shown; one the caller may not read is marked so rather than run
+        var select = ReportSelect.of(all.get(report(report).name()), query);
         var answer = new ReadSessions.Answer() {
             @Override
             public void readingOn(ReadPlace place) {
@@ -226,7 +278,7 @@ public final class Reports {
                 return false; // the comparison is in memory until it returns
             }
         };
-        return reads.transaction(answer, t -> SourceComparison.run(t, select));
+        return reads.transaction(answer, t -> SourceComparison.run(t, select, source -> readable == null || source.readableWith(readable)));
     }
 
     /**

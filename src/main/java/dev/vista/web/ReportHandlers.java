@@ -3,6 +3,7 @@ package dev.vista.web;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.vista.csv.CsvExport;
+import dev.vista.database.ReadPlace;
 import dev.vista.refresh.Freshness;
 import dev.vista.report.JsonRows;
 import dev.vista.report.Provenance;
@@ -17,12 +18,15 @@ import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EofException;
 import org.jooq.Cursor;
@@ -32,46 +36,62 @@ import org.jooq.exception.DataAccessException;
 /**
  * The report endpoints: the catalogue, a report's rows as JSON or CSV (PostgREST's query conventions), the
  * comparison of its sources, and the OpenAPI document. Each reads its request once, asks {@link Reports}, and
- * writes the answer; parsing of the query and the choice of source live in {@code report/}.
+ * writes the answer; parsing of the query and the choice of source live in {@code report/}. Every answer is the
+ * caller's: {@link Authentication} says who it is, and {@code reports.as(caller)} reads as its role and lists only
+ * what that role may read.
  */
 public final class ReportHandlers {
 
-    /** HTTP-date (RFC 9110 section 5.6.7), e.g. "Tue, 03 Jun 2008 11:05:30 GMT". */
     /** Seconds a hot standby that served the rows was behind the primary, as last sampled; absent for rows read on the primary. */
     public static final String REPLICA_LAG = "X-Replica-Lag";
 
+    /** HTTP-date (RFC 9110 section 5.6.7), e.g. "Tue, 03 Jun 2008 11:05:30 GMT". */
     static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
-    private final Reports reports;
-    private final CsvExport csv;
+    private final Reports all;
+    private final CsvExport csvExport;
+    private final Authentication authentication;
+    /** The document of the whole catalogue (the connection's own role); a role's is built for its request. */
     private final Map<String, Object> openApi;
 
-    public ReportHandlers(Reports reports, CsvExport csv) {
-        this.reports = reports;
-        this.csv = csv;
+    public ReportHandlers(Reports reports, CsvExport csv, Authentication authentication) {
+        this.all = reports;
+        this.csvExport = csv;
+        this.authentication = authentication;
         this.openApi = OpenApiDocument.of(reports.catalogue(), ReportRequest.DEFAULT_LIMIT, ReportRequest.MAX_LIMIT);
     }
 
-    /** GET /api/reports */
+    /** GET /api/reports, pointing at the API's description and its documentation (RFC 8631 link relations). */
     public void list(Context ctx) {
+        var reports = all.as(authentication.caller(ctx));
+        ctx.header("Link", "</api/openapi.json>; rel=\"service-desc\", </api/docs>; rel=\"service-doc\"");
         ctx.json(reports.catalogue().all().stream().map(report -> CatalogueEntry.of(report, reports.freshness(report).orElse(null))).toList());
     }
 
     /**
      * GET /api/reports/{name}[.csv]: JSON rows, one row as an object, or CSV. Rows read from stored data carry
-     * Last-Modified (their last refresh) and X-Data-Age (seconds since), rows read on a hot standby X-Replica-Lag
-     * (seconds it was behind), each as the server that read them sees it; {@code Prefer: count=exact} adds
-     * Content-Range to JSON.
+     * Last-Modified (their last refresh) and X-Data-Age (seconds since), and, until the next refresh, an ETag that
+     * makes a repeated request a 304 ({@link ConditionalGet}); {@code Prefer: count=exact} adds Content-Range to JSON.
+     * Rows read on a hot standby carry X-Replica-Lag (the seconds it was behind), and their validators are the
+     * standby's: the refresh it holds, set again once the rows are read, before the first byte.
      */
     public void rows(Context ctx) throws IOException {
+        var caller = authentication.caller(ctx);
+        var reports = all.as(caller);
         var request = ReportRequest.parse(ctx, reports.catalogue());
         var read = reports.prepare(request.report(), request.query());
-        if (request.format() == ReportRequest.Format.CSV) {
-            csv(ctx, request, read);
+        var variant = request.variant() + " role=" + caller.role().orElse("");
+        freshness(ctx, read.asOf());
+        if (ConditionalGet.answeredNotModified(ctx, read, variant)) {
             return;
         }
-        reports.stream(read, request.exactCount(), (provenance, total, cursor) -> {
-            provenance(ctx, provenance);
+        var started = System.nanoTime();
+        if (request.format() == ReportRequest.Format.CSV) {
+            csv(ctx, request, read, csvExport.as(caller), started, place -> provenance(ctx, read, variant, reports.provenance(read, place)));
+            return;
+        }
+        long rows = reports.stream(read, request.exactCount(), (provenance, total, cursor) -> {
+            provenance(ctx, read, variant, provenance);
             total.ifPresent(count -> contentRange(ctx, request.query(), count));
             if (request.format() == ReportRequest.Format.OBJECT) {
                 return writeSingleObject(ctx, cursor);
@@ -79,18 +99,25 @@ public final class ReportHandlers {
             ctx.contentType(ReportRequest.JSON);
             return JsonRows.write(cursor, ctx.outputStream());
         });
+        served(ctx, request, read, rows, started);
     }
 
     /**
-     * The headers that say where an answer's rows come from; set (and reset, when a standby's failure is answered by
-     * the primary) before the first byte.
+     * The headers that say where an answer's rows come from and how old they are there, and its validators; set again
+     * (when a standby's failure is answered by the primary) until the first byte.
      */
-    static void provenance(Context ctx, Provenance provenance) {
-        var asOf = provenance.asOf();
+    private static void provenance(Context ctx, ReportRead read, String variant, Provenance provenance) {
+        freshness(ctx, provenance.asOf());
+        ctx.res().setHeader(REPLICA_LAG, provenance.replicaLag().map(ReportHandlers::seconds).orElse(null));
+        if (read.stored()) {
+            ctx.res().setHeader(Header.ETAG, provenance.asOf().map(asOf -> ConditionalGet.etag(read, asOf, variant)).orElse(null));
+        }
+    }
+
+    private static void freshness(Context ctx, Optional<OffsetDateTime> asOf) {
         ctx.res().setHeader(Header.LAST_MODIFIED, asOf.map(HTTP_DATE::format).orElse(null));
         ctx.res().setHeader("X-Data-Age", asOf.map(t -> Long.toString(Math.max(0, Duration.between(t.toInstant(), Instant.now()).toSeconds())))
                 .orElse(null));
-        ctx.res().setHeader(REPLICA_LAG, provenance.replicaLag().map(ReportHandlers::seconds).orElse(null));
     }
 
     /** Seconds, to the millisecond, as few digits as it takes: "0", "0.25", "31.2". */
@@ -98,19 +125,26 @@ public final class ReportHandlers {
         return BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros().toPlainString();
     }
 
+    private static void served(Context ctx, ReportRequest request, ReportRead read, long rows, long started) {
+        RequestMetrics.served(ctx, request.report(), read.select().source().name(), request.format().name().toLowerCase(Locale.ROOT), rows, started);
+    }
+
     /**
      * The same filters, select, order and source as JSON, no row limit unless one is given, streamed from
-     * PostgreSQL's COPY; gzip when the client accepts it.
+     * PostgreSQL's COPY; gzip when the client accepts it. Without order, limit or offset, rows come in the
+     * database's order (see {@link dev.vista.report.ReportSelect#export()}).
      *
      * <p>An error before the first byte is a JSON error with its status. After it, the status line has gone,
      * so the response is aborted: the client sees a broken transfer (no final chunk), never a short file that
      * looks complete.
      */
-    private void csv(Context ctx, ReportRequest request, ReportRead read) throws IOException {
+    private static void csv(Context ctx, ReportRequest request, ReportRead read, CsvExport csv, long started, Consumer<ReadPlace> readingOn)
+            throws IOException {
         ctx.contentType(ReportRequest.CSV + "; charset=utf-8");
         ctx.header(Header.CONTENT_DISPOSITION, "attachment; filename=\"" + request.report() + "-" + LocalDate.now(ZoneOffset.UTC) + ".csv\"");
         try {
-            csv.write(read.select().rows(), request.csv(), ctx.outputStream(), place -> provenance(ctx, reports.provenance(read, place)));
+            var rows = csv.write(read.select().export(), request.csv(), ctx.outputStream(), readingOn);
+            served(ctx, request, read, rows, started);
         } catch (EofException clientGone) {
             throw clientGone; // Javalin records a client abort; the COPY was cancelled
         } catch (IOException | SQLException | RuntimeException e) {
@@ -139,13 +173,17 @@ public final class ReportHandlers {
 
     /** GET /api/reports/{name}/compare: the same query on every source, with plans, times and a digest of the rows. */
     public void compare(Context ctx) {
+        var reports = all.as(authentication.caller(ctx));
         var report = reports.report(ctx.pathParam("name"));
-        ctx.json(reports.compare(report.name(), ReportQuery.parse(ctx.queryParamMap()), provenance -> provenance(ctx, provenance)));
+        ctx.json(reports.compare(report.name(), ReportQuery.parse(ctx.queryParamMap()),
+                provenance -> ctx.res().setHeader(REPLICA_LAG, provenance.replicaLag().map(ReportHandlers::seconds).orElse(null))));
     }
 
     /** GET /api/openapi.json */
     public void openApi(Context ctx) {
-        ctx.json(openApi);
+        var caller = authentication.caller(ctx);
+        ctx.json(caller.isConnection() ? openApi
+                : OpenApiDocument.of(all.as(caller).catalogue(), ReportRequest.DEFAULT_LIMIT, ReportRequest.MAX_LIMIT));
     }
 
     /**

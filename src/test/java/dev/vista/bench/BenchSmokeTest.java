@@ -33,7 +33,7 @@ class BenchSmokeTest {
                 "seed", "visits_summary (JDBC)", "visits_summary, one user's rows (JDBC, 50 users a round)", "user_stats (JDBC)",
                 "visits_summary (jOOQ, Reports API)", "visits_summary (HTTP, 10,000-row page)", "user_stats (jOOQ, Reports API)",
                 "user_stats (HTTP, 10,000-row page)", "visits_summary, one user's rows (jOOQ, Reports API, 50 users a round)",
-                "refresh section_daily", "read section_daily, 1% of visits since its refresh", "readers of section_daily", "migrate",
+                "refresh section_daily", "read section_daily, 1% of visits since its refresh", "readers of section_daily", "readers of section_daily_incremental", "migrate",
                 "change section_daily (materialized) while a reader reads it", "100-row page of visits_summary_mv",
                 "CSV export of visit_log", "CSV export of visits_summary (source=groupby)",
                 "100-row page of visits_summary_mv, primary under insert load and refreshes");
