@@ -102,6 +102,16 @@ class CommandLineTest {
     }
 
     @Test
+    void read_replica_settings_vista_cannot_use_exit_2_naming_the_variable() {
+        var url = CommandRun.of(Map.of("VISTA_READ_URL", "jdbc:postgresql://standby/vista?targetServerType=primary"), "serve");
+        assertThat(url.exit()).isEqualTo(2);
+        assertThat(url.err()).startsWith("vista: VISTA_READ_URL has targetServerType=primary, but it names the hot standbys that serve reads");
+        var lag = CommandRun.of(Map.of("VISTA_MAX_REPLICA_LAG", "0s"), "serve");
+        assertThat(lag.exit()).isEqualTo(2);
+        assertThat(lag.err()).startsWith("vista: VISTA_MAX_REPLICA_LAG=0s is not a duration");
+    }
+
+    @Test
     void a_failure_exits_1_with_its_message_on_one_line() {
         var run = CommandRun.of(Map.of("VISTA_DATABASE_URL", "jdbc:postgresql://127.0.0.1:1/nothing"), "bench", "--no-write");
 

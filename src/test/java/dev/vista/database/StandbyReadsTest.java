@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vista.Vista;
+import dev.vista.access.TokenSigner;
 import dev.vista.config.Config;
 import dev.vista.refresh.RefreshRequest;
 import dev.vista.refresh.Trigger;
@@ -13,7 +14,10 @@ import dev.vista.testing.ReportFixture;
 import dev.vista.testing.TestDatabase;
 import io.javalin.testtools.HttpClient;
 import io.javalin.testtools.JavalinTest;
+import io.javalin.testtools.Request;
+import io.javalin.testtools.Response;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -21,9 +25,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.javalin.testtools.Response;
+import java.util.function.Consumer;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,7 +103,7 @@ class StandbyReadsTest {
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vista' AND datname = ?", HotStandby.DATABASE).fetchOne(0, Integer.class));
             assertThat(sessions).isPositive();
 
-            var csv = client.get("/api/reports/visits_summary_mv.csv");
+            var csv = client.get("/api/reports/visits_summary_mv.csv?order=user_id,section,visit_date");
             assertThat(csv.code()).isEqualTo(200);
             assertThat(header(csv, "X-Replica-Lag")).isNotNull();
             assertThat(header(csv, "Last-Modified")).isNotNull();
@@ -271,6 +276,36 @@ class StandbyReadsTest {
             cluster.onStandby(dsl -> dsl.execute("ALTER SYSTEM RESET max_standby_streaming_delay"));
             cluster.onStandby(dsl -> dsl.execute("SELECT pg_reload_conf()"));
             primary.execute("DELETE FROM page_visits WHERE section = 'bulk'");
+        }
+    }
+
+    @Test
+    void a_tokens_role_and_its_row_level_security_apply_on_the_standby_as_on_the_primary() {
+        primary.execute("CREATE ROLE standby_restricted NOLOGIN");
+        primary.execute("GRANT SELECT ON visit_log, page_visits, users TO standby_restricted");
+        primary.execute("ALTER TABLE page_visits ENABLE ROW LEVEL SECURITY");
+        primary.execute("""
+                CREATE POLICY standby_own_visits ON page_visits FOR SELECT TO standby_restricted
+                    USING (user_id = (current_setting('request.jwt.claims', true)::json->>'sub')::bigint)""");
+        try {
+            var secret = "a-test-secret-of-at-least-32-bytes-for-hs256";
+            var config = Config.fromEnvironment(Map.of("VISTA_READ_URL", cluster.standbyUrl(), "VISTA_JWT_SECRET", secret));
+            var token = TokenSigner.of(config.access()).sign("standby_restricted", Optional.of("2"), Duration.ofHours(1), Map.of(), Instant.now());
+            Consumer<Request.Builder> bearer = request -> request.header("Authorization", "Bearer " + token);
+            try (var vista = Vista.over(config, cluster.primary())) {
+                JavalinTest.test(vista.app(), (server, client) -> {
+                    Await.until("bob's visits read on the standby", Duration.ofSeconds(20),
+                            () -> lag(client.get("/api/reports/visit_log?order=visit_id", bearer)) != null);
+                    var visits = JSON.readTree(client.get("/api/reports/visit_log?order=visit_id", bearer).body().string());
+                    assertThat(visits.findValuesAsText("user_id")).containsOnly("2").hasSize(3);
+                    assertThat(client.get("/api/reports/visits_summary", bearer).code()).isEqualTo(404); // not granted: not there
+                });
+            }
+        } finally {
+            primary.execute("DROP POLICY standby_own_visits ON page_visits");
+            primary.execute("ALTER TABLE page_visits DISABLE ROW LEVEL SECURITY");
+            primary.execute("REVOKE ALL ON visit_log, page_visits, users FROM standby_restricted");
+            primary.execute("DROP ROLE standby_restricted");
         }
     }
 
