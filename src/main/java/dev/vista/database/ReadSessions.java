@@ -164,7 +164,7 @@ public final class ReadSessions implements AutoCloseable {
     /** As {@link #transaction(Function)}, for a read that answers a request (see {@link Answer}). */
     public <T> T transaction(Answer answer, Function<DSLContext, T> work) {
         return unchecked(() -> route(answer, false,
-                connection -> inTransaction(DSL.using(connection, SQLDialect.POSTGRES), setUp(true), work),
+                connection -> onStandby(connection, standby -> work.apply(DSL.using(standby, SQLDialect.POSTGRES))),
                 () -> inTransaction(dsl, setUp(false), work)));
     }
 
@@ -179,7 +179,7 @@ public final class ReadSessions implements AutoCloseable {
     /** As {@link #statement(Function)}, for a read that answers a request; on a standby, always a transaction. */
     public <T> T statement(Answer answer, Function<DSLContext, T> work) {
         return unchecked(() -> route(answer, false,
-                connection -> inTransaction(DSL.using(connection, SQLDialect.POSTGRES), setUp(true), work),
+                connection -> onStandby(connection, standby -> work.apply(DSL.using(standby, SQLDialect.POSTGRES))),
                 () -> preset && caller.isConnection() ? work.apply(dsl) : inTransaction(dsl, setUp(false), work)));
     }
 
@@ -194,7 +194,7 @@ public final class ReadSessions implements AutoCloseable {
 
     /** As {@link #jdbc(JdbcRead)}, for a read that answers a request (see {@link Answer}). */
     public <T> T jdbc(Answer answer, JdbcRead<T> work) throws SQLException, java.io.IOException {
-        return route(answer, true, connection -> inTransaction(connection, setUp(true), work), () -> {
+        return route(answer, true, connection -> onStandby(connection, work), () -> {
             var connection = dataSource.getConnection();
             var reusable = false;
             try {
@@ -213,10 +213,13 @@ public final class ReadSessions implements AutoCloseable {
         });
     }
 
-    /** A read on one connection, given (a standby's) or taken (the primary's). */
+    /** A read on a standby's connection: its result, and whether the connection may go back to the pool. */
     @FunctionalInterface
-    private interface Read<T> {
-        T run(Connection connection) throws SQLException, java.io.IOException;
+    private interface StandbyRead<T> {
+        Finished<T> run(Connection connection) throws SQLException, java.io.IOException;
+    }
+
+    private record Finished<T>(T result, boolean reusable) {
     }
 
     @FunctionalInterface
@@ -229,18 +232,20 @@ public final class ReadSessions implements AutoCloseable {
      * answer has begun, once more on the primary. The standby's connection is discarded after a failure that may have
      * broken it (or after any failure, {@code discardOnFailure}).
      */
-    private <T> T route(Answer answer, boolean discardOnFailure, Read<T> onStandby, PrimaryRead<T> onPrimary)
+    private <T> T route(Answer answer, boolean discardOnFailure, StandbyRead<T> onStandby, PrimaryRead<T> onPrimary)
             throws SQLException, java.io.IOException {
         var lease = standbys == null ? Optional.<Standbys.Lease>empty() : standbys.lease();
         if (lease.isPresent()) {
             var connection = lease.get().connection();
             var done = false;
+            var reusable = false;
             Throwable failure = null;
             try {
                 answer.readingOn(lease.get().place());
-                var result = onStandby.run(connection);
+                var finished = onStandby.run(connection);
                 done = true;
-                return result;
+                reusable = finished.reusable();
+                return finished.result();
             } catch (SQLException | RuntimeException e) {
                 failure = e;
                 if (answer.begun() || !Standbys.isStandbyFault(e)) {
@@ -248,11 +253,40 @@ public final class ReadSessions implements AutoCloseable {
                 }
                 standbys.retriedOnPrimary(lease.get().place(), e);
             } finally {
-                standbys.release(connection, !done && (discardOnFailure || failure == null || Standbys.isStandbyFault(failure)));
+                standbys.release(connection, done ? !reusable : discardOnFailure || failure == null || Standbys.isStandbyFault(failure));
             }
         }
         answer.readingOn(ReadPlace.PRIMARY);
         return onPrimary.run();
+    }
+
+    /**
+     * {@code work} in a read transaction on a standby's connection. A COMMIT that fails once the work is done loses
+     * nothing (the transaction only read, and its rows are all read), so the result stands: a standby that stops
+     * between the last row and the COMMIT must not fail an answer that is complete; the connection is discarded.
+     */
+    private <T> Finished<T> onStandby(Connection connection, JdbcRead<T> work) throws SQLException, java.io.IOException {
+        connection.setAutoCommit(false);
+        T result;
+        try {
+            setUp(connection, setUp(true));
+            result = work.read(connection);
+        } catch (SQLException | java.io.IOException | RuntimeException e) {
+            try {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            } catch (SQLException broken) {
+                e.addSuppressed(broken); // discarded with it, below
+            }
+            throw e;
+        }
+        try {
+            connection.commit();
+            connection.setAutoCommit(true);
+            return new Finished<>(result, true);
+        } catch (SQLException ended) {
+            return new Finished<>(result, false);
+        }
     }
 
     /** {@code work} in a read transaction of {@code dsl}, set up by {@code setUp} (the caller's claims bound to it). */
@@ -275,6 +309,15 @@ public final class ReadSessions implements AutoCloseable {
     /** As {@link #inTransaction(DSLContext, String, Function)} on a JDBC connection, left in autocommit again when it succeeds. */
     private <T> T inTransaction(Connection connection, String setUp, JdbcRead<T> work) throws SQLException, java.io.IOException {
         connection.setAutoCommit(false);
+        setUp(connection, setUp);
+        var result = work.read(connection);
+        connection.commit();
+        connection.setAutoCommit(true);
+        return result;
+    }
+
+    /** Runs a session's set-up on a JDBC connection, the caller's claims bound to it. */
+    private void setUp(Connection connection, String setUp) {
         try (var statement = connection.prepareStatement(setUp)) {
             if (!caller.isConnection()) {
                 statement.setString(1, caller.claims());
@@ -283,10 +326,6 @@ public final class ReadSessions implements AutoCloseable {
         } catch (SQLException e) {
             throw refused(new DataAccessException(e.getMessage(), e));
         }
-        var result = work.read(connection);
-        connection.commit();
-        connection.setAutoCommit(true);
-        return result;
     }
 
     @FunctionalInterface
