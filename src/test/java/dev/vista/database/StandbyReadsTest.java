@@ -140,12 +140,7 @@ class StandbyReadsTest {
             });
 
             TestDatabase.refresher(cluster.primary()).refresh(RefreshRequest.of("visits_summary_mv").by(Trigger.java));
-            var refreshed = HTTP_DATE.format(lastRefresh("visits_summary_mv"));
-            Await.until("the refresh read on the standby", Duration.ofSeconds(20), () -> {
-                var response = client.get("/api/reports/visits_summary_mv?user_id=eq.3");
-                return header(response, "X-Replica-Lag") != null && refreshed.equals(header(response, "Last-Modified"))
-                        && response.body().string().contains("2026-01-20");
-            });
+            awaitRefreshReadOnStandby(client, "/api/reports/visits_summary_mv?user_id=eq.3", "2026-01-20");
         });
     }
 
@@ -164,17 +159,18 @@ class StandbyReadsTest {
                 Await.until("the standby's lag growing past a second", Duration.ofSeconds(20),
                         () -> Double.parseDouble(lag(client.get("/api/reports/visits_summary_mv?user_id=eq.4"))) >= 1);
                 var stale = client.get("/api/reports/visits_summary_mv?user_id=eq.4");
+                assertThat(header(stale, "X-Replica-Lag")).isNotNull();
                 assertThat(header(stale, "Last-Modified")).isEqualTo(lastModified);
+                assertThat(header(stale, "ETag")).isEqualTo(header(before, "ETag")); // a client's copy of the old rows stays valid
                 assertThat(stale.body().string()).doesNotContain("2026-02-01");
             } finally {
                 cluster.pauseReplay(false);
             }
-            var refreshed = HTTP_DATE.format(lastRefresh("visits_summary_mv"));
-            Await.until("the replayed refresh read on the standby", Duration.ofSeconds(20), () -> {
-                var response = client.get("/api/reports/visits_summary_mv?user_id=eq.4");
-                return header(response, "X-Replica-Lag") != null && refreshed.equals(header(response, "Last-Modified"))
-                        && response.body().string().contains("2026-02-01");
-            });
+            awaitRefreshReadOnStandby(client, "/api/reports/visits_summary_mv?user_id=eq.4", "2026-02-01");
+            var fresh = client.get("/api/reports/visits_summary_mv?user_id=eq.4");
+            assertThat(header(fresh, "ETag")).isNotEqualTo(header(before, "ETag"));
+            var notModified = client.get("/api/reports/visits_summary_mv?user_id=eq.4", request -> request.header("If-None-Match", header(fresh, "ETag")));
+            assertThat(notModified.code()).isEqualTo(304);
         });
     }
 
@@ -307,6 +303,16 @@ class StandbyReadsTest {
             primary.execute("REVOKE ALL ON visit_log, page_visits, users FROM standby_restricted");
             primary.execute("DROP ROLE standby_restricted");
         }
+    }
+
+    /** Waits until answers to {@code path} come from the standby as of the primary's last refresh of visits_summary_mv, holding {@code text}. */
+    static void awaitRefreshReadOnStandby(HttpClient client, String path, String text) {
+        var refreshed = HTTP_DATE.format(lastRefresh("visits_summary_mv"));
+        Await.until("the refresh of " + refreshed + " read on the standby", Duration.ofSeconds(20), () -> {
+            var response = client.get(path);
+            return header(response, "X-Replica-Lag") != null && refreshed.equals(header(response, "Last-Modified"))
+                    && response.body().string().contains(text);
+        });
     }
 
     record Answer(long started, long finished, int status, boolean standby) {
