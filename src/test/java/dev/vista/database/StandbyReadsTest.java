@@ -127,6 +127,9 @@ class StandbyReadsTest {
                 assertThat(status.usable()).isTrue();
                 assertThat(status.inRecovery()).isTrue();
             });
+            var metrics = client.get("/metrics", request -> request.header("Authorization", "Bearer token")).body().string();
+            assertThat(metrics).contains("vista_standby_usable{standby=\"127.0.0.1:" + cluster.standbyPort() + "\"} 1.0",
+                    "vista_standby_lag_seconds{standby=", "vista_standby_retried_on_primary_total", "-standbys\"");
         });
     }
 
