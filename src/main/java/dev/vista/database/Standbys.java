@@ -237,7 +237,13 @@ public final class Standbys implements AutoCloseable {
 
     private void start() {
         for (var host : hosts) {
-            sampler.scheduleWithFixedDelay(() -> sample(host), 0, SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            sampler.scheduleWithFixedDelay(() -> {
+                try {
+                    sample(host);
+                } catch (RuntimeException e) { // an executor stops a task that throws: this one must go on
+                    LOG.error("sampling standby {} failed", host.name, e);
+                }
+            }, 0, SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -249,10 +255,6 @@ public final class Standbys implements AutoCloseable {
     /** The standbys reads may go to now; empty when none is fit. */
     public List<String> inUse() {
         return hosts.stream().filter(h -> h.status.usable()).map(h -> h.name).toList();
-    }
-
-    public Duration maxLag() {
-        return maxLag;
     }
 
     /**
