@@ -18,16 +18,22 @@ import dev.vista.refresh.Freshness;
 import dev.vista.refresh.RefreshScheduler;
 import dev.vista.refresh.Refresher;
 import dev.vista.refresh.Trigger;
+import dev.vista.report.Overview;
 import dev.vista.report.ReportCatalogue;
 import dev.vista.report.Reports;
 import dev.vista.seed.DemoData;
 import dev.vista.web.AdminAuth;
 import dev.vista.web.Errors;
 import dev.vista.web.HealthHandler;
+import dev.vista.web.PageHandlers;
 import dev.vista.web.RefreshHandlers;
 import dev.vista.web.ReportHandlers;
+import dev.vista.web.page.Assets;
+import dev.vista.web.page.Pages;
 import io.javalin.Javalin;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
+import java.util.Map;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -70,12 +76,29 @@ public final class Vista implements AutoCloseable {
         var reportHandlers = new ReportHandlers(reports, new CsvExport(reads));
         var refreshHandlers = new RefreshHandlers(refresher);
         var adminAuth = new AdminAuth(config.adminToken());
+        var assets = Assets.fromClasspath();
+        var pages = new PageHandlers(reports, refresher, new Pages(assets), Overview.Bounds.of(config.pages().facetTimeout(), config.pages().chartTimeout()));
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.concurrency.useVirtualThreads = true;
             javalin.jsonMapper(new JavalinJackson().updateMapper(mapper -> mapper.findAndRegisterModules()
                     .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)));
+            // the pages' stylesheet and script (at a URL naming their hash) and uPlot's WebJar, cached for a year
+            javalin.staticFiles.add(assetFiles -> {
+                assetFiles.hostedPath = assets.hostedPath();
+                assetFiles.directory = Assets.DIRECTORY;
+                assetFiles.location = Location.CLASSPATH;
+                assetFiles.headers = Map.of("Cache-Control", "public, max-age=31536000, immutable");
+            });
+            javalin.staticFiles.enableWebjars();
             javalin.routes.apiBuilder(() -> {
+                before(PageHandlers::securityHeaders);
+                get("/", pages::catalogue);
+                path("/reports/{name}", () -> {
+                    get(pages::report);
+                    get("/filter", pages::filter);
+                    get("/compare", pages::compare);
+                });
                 get("/health", health::check);
                 path("/api", () -> {
                     get("/reports", reportHandlers::list);
@@ -87,7 +110,7 @@ public final class Vista implements AutoCloseable {
                     post("/admin/views/{name}/refresh", refreshHandlers::refresh);
                 });
             });
-            Errors.register(javalin);
+            Errors.register(javalin, pages);
         });
     }
 
@@ -104,7 +127,7 @@ public final class Vista implements AutoCloseable {
             }
             vista.serving = true;
             vista.app.start(config.port());
-            LOG.info("Vista is serving http://localhost:{}/api/reports (ready in {} ms)", vista.port(), (System.nanoTime() - started) / 1_000_000);
+            LOG.info("Vista is serving http://localhost:{}/ (ready in {} ms)", vista.port(), (System.nanoTime() - started) / 1_000_000);
             if (config.adminTokenGenerated()) {
                 LOG.info("admin token for this run (set VISTA_ADMIN_TOKEN to choose one): {}", config.adminToken());
             }

@@ -8,10 +8,17 @@ import java.util.Optional;
 
 // Everything Vista reads from its environment, with the defaults of DESIGN.md; a value it cannot use is a ConfigException naming it.
 public record Config(int port, String adminToken, boolean adminTokenGenerated, Duration statementTimeout, DatabaseConfig database,
-                     Refresh refresh) {
+                     Refresh refresh, Pages pages) {
 
     /** VISTA_REFRESH_TIMEOUT (default 10m): the longest a refresh may run; VISTA_REFRESH_SCHEDULES=off stops scheduled refreshes. */
     public record Refresh(Duration timeout, boolean scheduled) {
+    }
+
+    /**
+     * VISTA_FACET_TIMEOUT (default 200ms): the longest each facet of a report page, and a count tried for its total,
+     * may take before the page goes without it; VISTA_CHART_TIMEOUT (default 1s): the same for its chart.
+     */
+    public record Pages(Duration facetTimeout, Duration chartTimeout) {
     }
 
     public static Config fromEnvironment(Map<String, String> env) {
@@ -20,7 +27,9 @@ public record Config(int port, String adminToken, boolean adminTokenGenerated, D
         var timeout = duration(env, "VISTA_STATEMENT_TIMEOUT", "30s");
         var refresh = new Refresh(duration(env, "VISTA_REFRESH_TIMEOUT", "10m"), onOff(env, "VISTA_REFRESH_SCHEDULES", true));
         var poolSize = Math.toIntExact(number(env, "VISTA_DATABASE_POOL_SIZE", 10, 1, 1_000));
-        return new Config(port, token.orElseGet(Config::randomToken), token.isEmpty(), timeout, DatabaseConfig.fromEnvironment(env, poolSize), refresh);
+        var pages = new Pages(duration(env, "VISTA_FACET_TIMEOUT", "200ms"), duration(env, "VISTA_CHART_TIMEOUT", "1s"));
+        return new Config(port, token.orElseGet(Config::randomToken), token.isEmpty(), timeout, DatabaseConfig.fromEnvironment(env, poolSize),
+                refresh, pages);
     }
 
     /** A duration variable (see {@link Durations}); zero or a value that is not a duration is refused. */

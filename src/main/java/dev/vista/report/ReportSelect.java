@@ -91,6 +91,11 @@ public record ReportSelect(Report report, Report.Source source, List<Field<?>> f
         return query.offset() > 0 ? ordered.offset(query.offset()) : ordered;
     }
 
+    /** The rows that match the filters, unordered and unpaged: what the planner estimates the number of. */
+    public Select<Record> unpaged() {
+        return select(fields).from(source.from()).where(where);
+    }
+
     /** How many rows match the filters, ignoring limit and offset (for {@code Prefer: count=exact}). */
     public Select<Record1<Integer>> count() {
         return selectCount().from(source.from()).where(where);

@@ -9,9 +9,14 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jooq.Cursor;
 import org.jooq.DSLContext;
@@ -143,6 +148,78 @@ public final class Reports {
             return writer.write(total, cursor);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A report page's data for a prepared query: its rows (the same as {@link #stream} returns), the total, the facets
+     * and the chart. The parts run side by side, each in its own read session, so the page takes about as long as its
+     * slowest part; facets, chart and the count tried for a cheap total are each cut off after their time box and come
+     * back marked as timed out (the total as the planner's estimate) rather than holding the page up.
+     */
+    public Overview overview(ReportRead read, Overview.Bounds bounds) {
+        var select = read.select();
+        var plan = Chart.plan(select.report());
+        try (var parallel = Executors.newVirtualThreadPerTaskExecutor()) {
+            var facets = new ArrayList<Future<Facet>>();
+            for (var column : Facet.columns(select.report())) {
+                facets.add(parallel.submit(() -> boxed(bounds.facet(), t -> Facet.of(column.name(), t.fetch(Facet.query(select, column))),
+                        () -> Facet.timedOut(column.name()))));
+            }
+            var chart = parallel.submit(() -> plan.shape() == Chart.Shape.NONE ? Chart.none(plan)
+                    : boxed(bounds.chart(), t -> Chart.of(plan, t.fetch(Chart.query(plan, select))), () -> Chart.timedOut(plan)));
+            var rows = stream(read, false, (total, cursor) -> cursor.fetch());
+            var total = total(select, rows.size(), bounds);
+            return new Overview(read, rows, total, facets.stream().map(Reports::join).toList(), join(chart));
+        }
+    }
+
+    /**
+     * How many rows match, ignoring paging, without an unbounded count on every page view: counted when the query
+     * asks ({@code count=exact}); known from the page when it is the last one; else the planner's estimate, replaced
+     * by a count when the estimate is below {@code countBelow} and the count fits in its time box.
+     */
+    private RowCount total(ReportSelect select, int rowsOnPage, Overview.Bounds bounds) {
+        var query = select.query();
+        if (query.exactCount()) {
+            return new RowCount(read(t -> t.fetchValue(select.count())), true);
+        }
+        if (rowsOnPage > 0 || query.offset() == 0) {
+            if (rowsOnPage < query.limit().orElse(Long.MAX_VALUE)) {
+                return new RowCount(query.offset() + rowsOnPage, true);
+            }
+        }
+        double planned = read(t -> t.explain(select.unpaged()).rows());
+        var estimate = Math.round(planned);
+        if (estimate >= bounds.countBelow()) {
+            return new RowCount(estimate, false);
+        }
+        return boxed(bounds.count(), t -> new RowCount(t.fetchValue(select.count()), true), () -> new RowCount(estimate, false));
+    }
+
+    /** Runs {@code work} with a statement timeout of {@code box}; {@code timedOut} is the answer when it is cancelled. */
+    private <T> T boxed(Duration box, Function<DSLContext, T> work, Supplier<T> timedOut) {
+        try {
+            return reads.transaction(box, work);
+        } catch (org.jooq.exception.DataAccessException e) {
+            if (QUERY_CANCELED.equals(e.sqlState())) {
+                return timedOut.get();
+            }
+            throw e;
+        }
+    }
+
+    /** SQLState of a statement cancelled by its statement_timeout. */
+    private static final String QUERY_CANCELED = "57014";
+
+    private static <T> T join(Future<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading a report page", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
     }
 

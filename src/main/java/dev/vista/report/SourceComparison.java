@@ -1,5 +1,6 @@
 package dev.vista.report;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -13,6 +14,8 @@ import java.util.HexFormat;
 import java.util.List;
 import org.jooq.DSLContext;
 import org.jooq.ResultQuery;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
 
 /**
  * The talk's slide "what does the aggregation actually do", live: one report query run on each of the report's
@@ -24,9 +27,12 @@ import org.jooq.ResultQuery;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SourceComparison(String report, boolean identical, List<Run> sources) {
 
-    /** One source's run. Times in milliseconds, buffers in 8 kB blocks, as EXPLAIN reports them. */
+    /**
+     * One source's run. Times in milliseconds, buffers in 8 kB blocks, as EXPLAIN reports them. {@code formattedSql} is
+     * {@code sql} laid out by jOOQ one clause per line, for people (the compare page); JSON carries {@code sql} only.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Run(String source, String sql, double planningMs, double executionMs, String topNode,
+    public record Run(String source, String sql, @JsonIgnore String formattedSql, double planningMs, double executionMs, String topNode,
                       long rows, Buffers buffers, String md5) {
     }
 
@@ -38,6 +44,7 @@ public record SourceComparison(String report, boolean identical, List<Run> sourc
 
     static SourceComparison run(DSLContext t, ReportSelect select) {
         var runs = new ArrayList<Run>();
+        var formatted = DSL.using(t.configuration().derive(((Settings) t.settings().clone()).withRenderFormatted(true)));
         for (var source : select.report().sources()) {
             var query = select.on(source).rows();
             // EXPLAIN has no DSL in jOOQ: a fixed template around the query, whose values stay bind values
@@ -45,7 +52,7 @@ public record SourceComparison(String report, boolean identical, List<Run> sourc
             var plan = read(explained).get(0);
             var top = plan.get("Plan");
             var digest = digest(t, query);
-            runs.add(new Run(source.name(), t.renderInlined(query), plan.path("Planning Time").asDouble(),
+            runs.add(new Run(source.name(), t.renderInlined(query), formatted.renderInlined(query), plan.path("Planning Time").asDouble(),
                     plan.path("Execution Time").asDouble(), top.path("Node Type").asText(), digest.rows(),
                     new Buffers(top.path("Shared Hit Blocks").asLong(), top.path("Shared Read Blocks").asLong(),
                             top.path("Temp Read Blocks").asLong(), top.path("Temp Written Blocks").asLong()),

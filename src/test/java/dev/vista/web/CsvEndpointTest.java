@@ -111,7 +111,7 @@ class CsvEndpointTest {
             var missing = client.get("/api/reports/no_such.csv");
             assertThat(missing.code()).isEqualTo(404);
         });
-        var impatient = new Config(0, "token", false, Duration.ofMillis(1), config.database(), config.refresh());
+        var impatient = new Config(0, "token", false, Duration.ofMillis(1), config.database(), config.refresh(), config.pages());
         TestApp.serve(impatient, dataSource, (server, client) -> {
             var timeout = client.get("/api/reports/visits_summary.csv?source=groupby");
             assertThat(timeout.code()).isEqualTo(504);
