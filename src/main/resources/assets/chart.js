@@ -13,7 +13,7 @@
     var days = chart.shape === 'days';
     var xs = days ? chart.x : chart.x.map(function (label, i) { return i; });
     var plot = null;
-    var number = new Intl.NumberFormat('en');
+    var compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 
     function width() {
         return Math.max(240, target.clientWidth);
@@ -39,8 +39,8 @@
                     rotate: xs.length > 8 ? -45 : 0,
                     size: xs.length > 8 ? 80 : 40
                 },
-                { stroke: '#57606a', grid: { stroke: '#eaeef2' }, size: 60,
-                  values: function (u, splits) { return splits.map(function (v) { return number.format(v); }); } }
+                { stroke: '#57606a', grid: { stroke: '#eaeef2' }, size: 50,
+                  values: function (u, splits) { return splits.map(function (v) { return compact.format(v); }); } }
             ],
             series: [
                 {},

@@ -108,7 +108,7 @@ public final class PageHandlers {
         var matcher = REPORT_PATH.matcher(ctx.path());
         var report = status == 400 && matcher.matches() ? reports.catalogue().find(matcher.group(1)) : Optional.<Report>empty();
         var view = report.map(r -> ErrorView.badQuery(pages.assets(), r, ctx.queryParamMap(), parameter, error.message(), error.hint(),
-                        reports.freshness(r).filter(Freshness.Summary::realtime).isPresent()))
+                        r.kind().stored() && reports.freshness(r).filter(Freshness.Summary::realtime).isPresent()))
                 .orElseGet(() -> ErrorView.of(pages.assets(), status, error.message(), error.hint()));
         html(ctx, status, pages.error(view));
     }

@@ -294,13 +294,26 @@ class BrowserTest {
                     waitUntil(d -> (Boolean) d.executeScript("return !document.getElementById('chart') || document.querySelector('#chart canvas') !== null"));
                     chromium.screenshot(page.getKey(), size[0], size[1]);
                     chromium.fullPage(page.getKey(), size[0]);
+                    var at = page.getKey() + " at " + size[0] + " px";
+                    assertThat((Long) chromium.driver().executeScript("return window.innerWidth")).as(at + ": the viewport").isEqualTo(size[0]);
                     var overflow = (Long) chromium.driver().executeScript("return document.documentElement.scrollWidth - window.innerWidth");
-                    assertThat(overflow).as(page.getKey() + " at " + size[0] + " px scrolls sideways by").isLessThanOrEqualTo(0L);
+                    assertThat(overflow).as(at + " scrolls sideways by").isLessThanOrEqualTo(0L);
+                    assertThat(sticksOut()).as(at + ": what sticks out of the content's box").isEmpty();
                 }
             }
         } finally {
             chromium.driver().executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
         }
+    }
+
+    /** Elements wider than the content box of main (wide tables scroll inside their own container, so they do not count). */
+    @SuppressWarnings("unchecked")
+    static List<String> sticksOut() {
+        return (List<String>) chromium.driver().executeScript("var main = document.querySelector('main');"
+                + "var right = main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight); var out = [];"
+                + "for (const e of main.querySelectorAll('*')) { if (e.closest('.table-wrap, .visually-hidden')) continue;"
+                + " var r = e.getBoundingClientRect(); if (r.width > 0 && r.right > right + 1) out.push(e.tagName + '.' + e.className + ' by ' + Math.round(r.right - right) + ' px'); }"
+                + "return out.slice(0, 5);");
     }
 
     @Test

@@ -79,7 +79,7 @@ public record FilterForm(String action, boolean open, String error, List<Row> ro
     /**
      * @param params   the request's query parameters, decoded, in order
      * @param facets   the page's facets: a complete one gives its column a select of values
-     * @param realtime whether the report can be read as of now (then a checkbox asks for it)
+     * @param realtime whether the report's own rows can be read as of now (then a checkbox asks for it)
      */
     public static FilterForm of(Report report, Map<String, List<String>> params, List<Facet> facets, boolean realtime,
                                 Optional<Problem> problem) {
@@ -129,10 +129,31 @@ public record FilterForm(String action, boolean open, String error, List<Row> ro
                 : new FilterForm(form.action(), true, problem.get().message(), rows, select, order, limit, source, toggle);
     }
 
-    /** Whether a message is shown somewhere in the form: then an error summary at the top links to it. */
+    /** A message shown next to a field, and that field's id, for the error summary at the top of the form. */
+    public record Message(String text, String field) {
+    }
+
+    /** Every message next to a field, in the form's order: the error summary at the top links to each. */
+    public List<Message> messages() {
+        var messages = new ArrayList<Message>();
+        rows.stream().filter(r -> r.error() != null).forEach(r -> messages.add(new Message(r.error(), "v" + r.index())));
+        for (var field : List.of(select, order, limit)) {
+            if (field.error() != null) {
+                messages.add(new Message(field.error(), field.name()));
+            }
+        }
+        if (source != null && source.error() != null) {
+            messages.add(new Message(source.error(), "source"));
+        }
+        if (realtime != null && realtime.error() != null) {
+            messages.add(new Message(realtime.error(), "realtime"));
+        }
+        return messages;
+    }
+
+    /** Whether the form shows a message: then an error summary opens it. */
     public boolean hasErrors() {
-        return error != null || rows.stream().anyMatch(r -> r.error() != null) || select.error() != null || order.error() != null
-                || limit.error() != null || source != null && source.error() != null || realtime != null && realtime.error() != null;
+        return error != null || !messages().isEmpty();
     }
 
     /**

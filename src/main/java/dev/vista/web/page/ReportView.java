@@ -56,7 +56,7 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
         }
     }
 
-    /** A value as the table shows it; {@code kind} (number, null, empty, text) is its CSS class. */
+    /** A value as the table shows it; {@code kind} (number, time, null, empty, text) is its CSS class. */
     public record Cell(String text, String kind) {
 
         static Cell of(Object value) {
@@ -64,6 +64,7 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
                 case null -> new Cell("null", "null");
                 case String s when s.isEmpty() -> new Cell("\"\"", "empty");
                 case Number n -> new Cell(Formats.number(n), "number");
+                case java.time.temporal.Temporal t -> new Cell(Formats.value(t), "time");
                 default -> new Cell(Formats.value(value), "text");
             };
         }
@@ -123,7 +124,7 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
         var layout = Layout.of(assets, report.title(), overview.chart().shape() != Chart.Shape.NONE && !overview.chart().timedOut(),
                 new Layout.Crumb("Reports", Links.catalogue()), new Layout.Crumb(report.title(), null));
         return new ReportView(layout, header, downloads(report, asked, realtime),
-                FilterForm.of(report, params, overview.facets(), realtime, Optional.empty()),
+                FilterForm.of(report, params, overview.facets(), realtime && report.kind().stored(), Optional.empty()),
                 active(name, asked), asked.filters().isEmpty() ? null : Links.report(name, asked.withFilters(List.of()).withOffset(0)),
                 table(report, asked, overview), pagination(name, asked, limit, overview),
                 overview.facets().stream().map(f -> facet(name, asked, f)).toList(), chart(overview.chart()));
