@@ -7,9 +7,10 @@ import org.jooq.Result;
 
 /**
  * What a report page shows of a query ({@link Reports#overview}): the page of rows (exactly those the JSON API returns
- * for the query), how many rows match, the facets and the chart of the whole filtered result.
+ * for the query), how many rows match, the facets and the chart of the whole filtered result, and the bounds they were
+ * read within.
  */
-public record Overview(ReportRead read, Result<Record> rows, RowCount total, List<Facet> facets, Chart chart) {
+public record Overview(ReportRead read, Result<Record> rows, RowCount total, List<Facet> facets, Chart chart, Bounds bounds) {
 
     /**
      * How much the optional parts may cost: how long each facet, the chart and a count (tried before settling for the

@@ -170,7 +170,7 @@ public final class Reports {
                     : boxed(bounds.chart(), t -> Chart.of(plan, t.fetch(Chart.query(plan, select))), () -> Chart.timedOut(plan)));
             var rows = stream(read, false, (total, cursor) -> cursor.fetch());
             var total = total(select, rows.size(), bounds);
-            return new Overview(read, rows, total, facets.stream().map(Reports::join).toList(), join(chart));
+            return new Overview(read, rows, total, facets.stream().map(Reports::join).toList(), join(chart), bounds);
         }
     }
 

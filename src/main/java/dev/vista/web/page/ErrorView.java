@@ -14,7 +14,7 @@ public record ErrorView(Layout layout, int status, String heading, String messag
     public static ErrorView of(Assets assets, int status, String message, String hint) {
         var heading = heading(status);
         return new ErrorView(Layout.of(assets, heading, false, new Layout.Crumb("Reports", Links.catalogue()), new Layout.Crumb(heading, null)),
-                status, heading, message, hint, null, null);
+                status, heading, message, sentence(hint), null, null);
     }
 
     /** A 400 on a report page: the form as it was submitted, the message next to {@code parameter}'s field. */
@@ -24,7 +24,12 @@ public record ErrorView(Layout layout, int status, String heading, String messag
         var form = FilterForm.of(report, params, List.of(), realtime, Optional.of(new FilterForm.Problem(parameter, message)));
         return new ErrorView(Layout.of(assets, heading + ": " + report.title(), false, new Layout.Crumb("Reports", Links.catalogue()),
                 new Layout.Crumb(report.title(), Links.report(report.name(), dev.vista.report.ReportQuery.all())), new Layout.Crumb(heading, null)),
-                400, heading, message, hint, report.title(), form);
+                400, heading, message, sentence(hint), report.title(), form);
+    }
+
+    /** An API hint ("page through the report ...") as a sentence on a page. */
+    private static String sentence(String hint) {
+        return hint == null || hint.isEmpty() ? null : Character.toUpperCase(hint.charAt(0)) + hint.substring(1) + (hint.endsWith(".") ? "" : ".");
     }
 
     static String heading(int status) {

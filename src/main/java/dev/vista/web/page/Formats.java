@@ -70,8 +70,11 @@ public final class Formats {
         return span(Duration.ofSeconds(seconds)) + " ago";
     }
 
-    /** A duration in words, rounded down to its largest unit: "90 s", "1 min", "15 min", "2 h", "1 day". */
+    /** A duration in words, rounded down to its largest unit: "200 ms", "90 s", "1 min", "15 min", "2 h", "1 day". */
     public static String span(Duration duration) {
+        if (duration.toMillis() < 1000 || duration.toMillis() < 10_000 && duration.toMillis() % 1000 != 0) {
+            return duration.toMillis() + " ms";
+        }
         var seconds = duration.toSeconds();
         if (seconds < 60 || seconds < 120 && seconds % 60 != 0) {
             return seconds + " s";

@@ -127,7 +127,7 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
                 FilterForm.of(report, params, overview.facets(), realtime && report.kind().stored(), Optional.empty()),
                 active(name, asked), asked.filters().isEmpty() ? null : Links.report(name, asked.withFilters(List.of()).withOffset(0)),
                 table(report, asked, overview), pagination(name, asked, limit, overview),
-                overview.facets().stream().map(f -> facet(name, asked, f)).toList(), chart(overview.chart()));
+                overview.facets().stream().map(f -> facet(name, asked, f, overview.bounds())).toList(), chart(overview.chart(), overview.bounds()));
     }
 
     private static String source(Report report, ReportQuery asked) {
@@ -228,9 +228,9 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
         return new Pagination(summary, !total.exact(), total.exact() ? null : Links.report(name, asked.withExactCount(true)), previous, next, sizes);
     }
 
-    private static FacetView facet(String name, ReportQuery asked, Facet facet) {
+    private static FacetView facet(String name, ReportQuery asked, Facet facet, Overview.Bounds bounds) {
         if (facet.timedOut()) {
-            return new FacetView(facet.column(), List.of(), "skipped: counting its values took too long");
+            return new FacetView(facet.column(), List.of(), "skipped: counting its values took longer than " + Formats.span(bounds.facet()));
         }
         if (facet.distinct()) {
             return new FacetView(facet.column(), List.of(), "every value is different");
@@ -258,7 +258,7 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
         };
     }
 
-    private static ChartView chart(Chart chart) {
+    private static ChartView chart(Chart chart, Overview.Bounds bounds) {
         if (chart.shape() == Chart.Shape.NONE) {
             return new ChartView(false, null, null, List.of(), null, "No chart: this report has no date, timestamp or text column to group by.",
                     List.of(), List.of());
@@ -266,7 +266,7 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
         var per = chart.shape() == Chart.Shape.DAYS ? "per day of " + chart.groupBy() : "per " + chart.groupBy();
         if (chart.timedOut()) {
             return new ChartView(false, null, null, List.of(), null, "No chart: adding up the whole filtered result " + per
-                    + " took too long. Narrow the filters, or read a materialized source.", List.of(), List.of());
+                    + " took longer than " + Formats.span(bounds.chart()) + ". Narrow the filters, or read a materialized source.", List.of(), List.of());
         }
         var measures = new ArrayList<FilterForm.Option>();
         var series = new ArrayList<Map<String, Object>>();
