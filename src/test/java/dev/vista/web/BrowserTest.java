@@ -269,6 +269,33 @@ class BrowserTest {
         assertThatThrownBy(() -> chromium.driver().switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
     }
 
+    @Test
+    void a_100_row_page_weighs_under_80_kb_and_its_scripts_and_styles_under_100_kb_gzipped() throws Exception {
+        for (var report : List.of("visits_summary", "visit_log", "user_stats")) {
+            var bytes = get("/reports/" + report).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            System.out.println("[page weight] /reports/" + report + ": " + bytes + " bytes of HTML");
+            assertThat(bytes).as(report + " page, bytes").isLessThan(80 * 1024);
+        }
+        var page = org.jsoup.Jsoup.parse(get("/reports/visit_log"));
+        long gzipped = 0;
+        for (var url : page.select("link[rel=stylesheet]").eachAttr("href")) {
+            gzipped += gzippedSize(url);
+        }
+        for (var url : page.select("script[src]").eachAttr("src")) {
+            gzipped += gzippedSize(url);
+        }
+        System.out.println("[page weight] scripts and styles: " + gzipped + " bytes gzipped");
+        assertThat(gzipped).as("scripts and styles, gzipped, bytes").isLessThan(100 * 1024);
+    }
+
+    /** The bytes an asset takes on the wire when the browser accepts gzip, as the server sends it. */
+    static long gzippedSize(String url) throws Exception {
+        var response = HTTP.send(HttpRequest.newBuilder(URI.create(origin + url)).header("Accept-Encoding", "gzip").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.headers().firstValue("Content-Encoding")).as(url + " is sent compressed").contains("gzip");
+        return response.body().length;
+    }
+
     // ---- every page: screenshots, a phone's width, axe-core, the Content-Security-Policy
 
     static final Map<String, String> PAGES = pages();
