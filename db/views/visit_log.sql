@@ -1,6 +1,7 @@
 -- Visit log
 -- One row per visit with the visitor's username and email: the large report analysts export.
 -- vista:key visit_id
+-- vista:security-invoker
 SELECT v.id AS visit_id,
        v.visit_time,
        v.section,

@@ -7,6 +7,7 @@ import static io.javalin.apibuilder.ApiBuilder.post;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.access.TokenVerifier;
 import dev.vista.config.Config;
 import dev.vista.csv.CsvExport;
 import dev.vista.database.Database;
@@ -19,10 +20,12 @@ import dev.vista.refresh.RefreshScheduler;
 import dev.vista.refresh.Refresher;
 import dev.vista.refresh.Trigger;
 import dev.vista.report.Overview;
+import dev.vista.report.Privileges;
 import dev.vista.report.ReportCatalogue;
 import dev.vista.report.Reports;
 import dev.vista.seed.DemoData;
 import dev.vista.web.AdminAuth;
+import dev.vista.web.Authentication;
 import dev.vista.web.Errors;
 import dev.vista.web.HealthHandler;
 import dev.vista.web.PageHandlers;
@@ -33,6 +36,11 @@ import dev.vista.web.page.Pages;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import org.eclipse.jetty.server.ServerConnector;
 import java.util.Map;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -49,6 +57,11 @@ public final class Vista implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Vista.class);
 
+    /** Request line and headers together (Jetty's limit): longer is a 414 or 431 with a JSON body, never a 500. */
+    static final int MAX_REQUEST_HEADER_BYTES = 8 * 1024;
+
+    private final Config config;
+    private final TokenVerifier verifier;
     private final Database database;
     private final DSLContext primary;
     private final ReadSessions reads;
@@ -62,8 +75,11 @@ public final class Vista implements AutoCloseable {
      * @param database closed with Vista when Vista opened it; null when the caller owns the pool
      */
     private Vista(Config config, HikariDataSource primary, Database database) {
+        this.config = config;
         this.database = database;
         this.primary = DSL.using(primary, SQLDialect.POSTGRES);
+        // tokens checked here, PostgreSQL's grants and policies apply in the read sessions (DESIGN.md, Access)
+        this.verifier = TokenVerifier.of(config.access());
         var files = ChangelogSource.classpath().viewFiles();
         // Report reads get a pool of their own whose sessions are read-only with the statement timeout preset,
         // so that a page is one statement in one round trip (ReadSessions.on(primary, ...) would work too, slower).
@@ -71,16 +87,20 @@ public final class Vista implements AutoCloseable {
         var freshness = new Freshness(this.primary, files);
         this.refresher = Refresher.of(primary, files, freshness, config.refresh().timeout());
         this.scheduler = RefreshScheduler.of(refresher);
-        var reports = new Reports(reads, ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files), freshness);
+        // what each role may read is asked as Vista, on the primary, never as the caller
+        var reports = new Reports(reads, ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files), freshness, new Privileges(this.primary));
         var health = new HealthHandler(primary);
-        var reportHandlers = new ReportHandlers(reports, new CsvExport(reads));
-        var refreshHandlers = new RefreshHandlers(refresher);
-        var adminAuth = new AdminAuth(config.adminToken());
+        var authentication = new Authentication(verifier, config.access().trustProxy());
+        var reportHandlers = new ReportHandlers(reports, new CsvExport(reads), authentication);
+        var refreshHandlers = new RefreshHandlers(refresher, reports, authentication);
+        var adminAuth = new AdminAuth(config.adminToken(), config.access().adminRoles(), authentication);
         var assets = Assets.fromClasspath();
-        var pages = new PageHandlers(reports, refresher, new Pages(assets), Overview.Bounds.of(config.pages().facetTimeout(), config.pages().chartTimeout()));
+        var pages = new PageHandlers(reports, refresher, authentication, new Pages(assets),
+                Overview.Bounds.of(config.pages().facetTimeout(), config.pages().chartTimeout()));
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.concurrency.useVirtualThreads = true;
+            javalin.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES));
             javalin.jsonMapper(new JavalinJackson().updateMapper(mapper -> mapper.findAndRegisterModules()
                     .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)));
             // the pages' stylesheet and script (at a URL naming their hash) and uPlot's WebJar, cached for a year
@@ -100,6 +120,8 @@ public final class Vista implements AutoCloseable {
                     get("/compare", pages::compare);
                 });
                 get("/health", health::check);
+                post("/login", authentication::login);
+                post("/logout", authentication::logout);
                 path("/api", () -> {
                     get("/reports", reportHandlers::list);
                     get("/reports/{name}", reportHandlers::rows);
@@ -125,9 +147,8 @@ public final class Vista implements AutoCloseable {
             if (new DemoData(vista.primary, vista.refresher, Trigger.startup, LOG::info).seedIfEmpty()) {
                 LOG.info("empty database: loaded the demo data (100 users, up to 1000 visits each over the last 30 days)");
             }
-            vista.serving = true;
-            vista.app.start(config.port());
-            LOG.info("Vista is serving http://localhost:{}/ (ready in {} ms)", vista.port(), (System.nanoTime() - started) / 1_000_000);
+            vista.listen();
+            LOG.info("ready in {} ms", (System.nanoTime() - started) / 1_000_000);
             if (config.adminTokenGenerated()) {
                 LOG.info("admin token for this run (set VISTA_ADMIN_TOKEN to choose one): {}", config.adminToken());
             }
@@ -147,6 +168,35 @@ public final class Vista implements AutoCloseable {
      */
     public static Vista over(Config config, HikariDataSource primary) {
         return new Vista(config, primary, null);
+    }
+
+    /**
+     * Starts serving HTTP on {@code VISTA_HOST} (127.0.0.1 unless told otherwise: this machine only) and
+     * {@code VISTA_PORT}, and says where and whether tokens are required.
+     */
+    public Vista listen() {
+        serving = true;
+        app.start(config.host(), config.port());
+        var address = address();
+        var reach = address.getAddress().isLoopbackAddress() ? "this machine only; VISTA_HOST=0.0.0.0 serves every interface"
+                : address.getAddress().isAnyLocalAddress() ? "every interface" : "the interface of " + address.getAddress().getHostAddress();
+        LOG.info("Vista is serving http://{}:{}/ (listening on {}: {}); {}", config.host(), address.getPort(),
+                address.getAddress().getHostAddress(), reach, verifier.describe());
+        return this;
+    }
+
+    /** The address the server is bound to (after {@link #listen}). */
+    public InetSocketAddress address() {
+        for (var connector : app.jettyServer().server().getConnectors()) {
+            if (connector instanceof ServerConnector server && server.getTransport() instanceof ServerSocketChannel channel) {
+                try {
+                    return (InetSocketAddress) channel.getLocalAddress();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        throw new IllegalStateException("Vista is not listening");
     }
 
     /** The HTTP app. */

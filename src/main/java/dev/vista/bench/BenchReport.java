@@ -6,32 +6,67 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoublePredicate;
 
 // The benchmark's results: a table on stdout and BENCHMARKS.md, each figure beside its reference and goal.
 final class BenchReport {
 
-    /** One line of the table; {@code ratio} is figure / reference (NaN when there is none), {@code goal} in words. */
+    /**
+     * One line of the table; {@code ratio} is figure / reference (NaN when there is none), {@code goal} in words and
+     * {@code verdict} {@value #MET} or {@value #NOT_MET}, both empty for a figure given for information.
+     */
     record Line(String scenario, String figure, String value, String reference, String referenceValue, double ratio,
                 String goal, String verdict) {
     }
 
+    static final String MET = "met";
+    static final String NOT_MET = "not met";
+
     private final List<Line> lines = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private final List<BenchResult.Failure> failures = new ArrayList<>();
 
     void add(Line line) {
         lines.add(line);
     }
 
-    void notApplicable(String scenario, String figure, String why) {
-        lines.add(new Line(scenario, figure, "n/a", "", "", Double.NaN, "", why));
+    /** A figure beside its reference (medians and ranges), the ratio of their medians, and the goal's verdict on it. */
+    void compare(String scenario, String figure, Timings.Samples value, String reference, Timings.Samples base,
+                 String goal, DoublePredicate met) {
+        var ratio = value.median() / base.median();
+        add(new Line(scenario, figure, medianAndRange(value), reference, medianAndRange(base), ratio, goal, verdict(met.test(ratio))));
+    }
+
+    /** A figure beside its reference and their ratio, for information: no goal, so no verdict. */
+    void inform(String scenario, String figure, Timings.Samples value, String reference, Timings.Samples base) {
+        add(new Line(scenario, figure, medianAndRange(value), reference, medianAndRange(base), value.median() / base.median(), "", ""));
+    }
+
+    /** A scenario that threw: a line in the table saying so, and a failure in the result. */
+    void failed(String scenario, Exception e) {
+        var message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        lines.add(new Line(scenario, "(scenario failed)", "n/a", "", "", Double.NaN, "", "failed: " + message));
+        failures.add(new BenchResult.Failure(scenario, e.getClass().getSimpleName() + ": " + e.getMessage()));
     }
 
     void note(String note) {
         notes.add(note);
     }
 
-    List<Line> lines() {
-        return List.copyOf(lines);
+    BenchResult result() {
+        return new BenchResult(List.copyOf(lines), List.copyOf(failures));
+    }
+
+    static String verdict(boolean met) {
+        return met ? MET : NOT_MET;
+    }
+
+    static String millis(double millis) {
+        return millis >= 1000 ? String.format(Locale.ROOT, "%.2f s", millis / 1000) : String.format(Locale.ROOT, "%.2f ms", millis);
+    }
+
+    static String medianAndRange(Timings.Samples samples) {
+        return millis(samples.median()) + " [" + millis(samples.min()) + "–" + millis(samples.max()) + "]";
     }
 
     String table() {
@@ -54,6 +89,7 @@ final class BenchReport {
                 out.append(String.format(Locale.ROOT, "%-" + widths[i] + "s", row[i])).append(i + 1 < row.length ? "  " : "\n");
             }
         }
+        notes.forEach(n -> out.append("- ").append(n).append('\n'));
         return out.toString();
     }
 

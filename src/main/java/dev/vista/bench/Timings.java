@@ -16,12 +16,18 @@ final class Timings {
         void run() throws Exception;
     }
 
-    /** The durations of one variant, in milliseconds. */
+    /** The durations of one variant, in milliseconds (or any other measure of it: medians and ranges read alike). */
     record Samples(String variant, List<Double> millis) {
         double median() {
             var sorted = millis.stream().sorted().toList();
             var n = sorted.size();
             return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        }
+
+        /** The nearest-rank percentile, {@code q} in (0, 1]: 0.99 for the p99. */
+        double percentile(double q) {
+            var sorted = millis.stream().sorted().toList();
+            return sorted.isEmpty() ? Double.NaN : sorted.get(Math.max(0, Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * q) - 1)));
         }
 
         double min() {
@@ -53,9 +59,7 @@ final class Timings {
         variants.keySet().forEach(k -> samples.put(k, new ArrayList<>()));
         for (int i = 0; i < iterations; i++) {
             for (var variant : variants.entrySet()) {
-                var started = System.nanoTime();
-                variant.getValue().run();
-                samples.get(variant.getKey()).add((System.nanoTime() - started) / 1e6);
+                samples.get(variant.getKey()).add(time(variant.getValue()));
             }
         }
         var result = new LinkedHashMap<String, Samples>();

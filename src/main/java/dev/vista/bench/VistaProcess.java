@@ -3,6 +3,7 @@ package dev.vista.bench;
 import dev.vista.database.Database;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Vista serving the benchmark's database as a separate process with a 256 MB heap, so what the benchmark
@@ -30,7 +32,12 @@ final class VistaProcess implements AutoCloseable {
     }
 
     static VistaProcess start(Database database, PrintStream out) throws Exception {
-        var port = Bench.freePort();
+        return start(database, out, Map.of());
+    }
+
+    /** As {@link #start(Database, PrintStream)}, with {@code environment} added to the server's (e.g. token settings). */
+    static VistaProcess start(Database database, PrintStream out, Map<String, String> environment) throws Exception {
+        var port = freePort();
         var log = Files.createTempFile("vista-bench-server", ".log");
         var java = ProcessHandle.current().info().command().orElse("java");
         var command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.vista.cli.Main", "serve"));
@@ -43,10 +50,17 @@ final class VistaProcess implements AutoCloseable {
         builder.environment().put("VISTA_REFRESH_SCHEDULES", "off");
         // whole reports over 10M visits take longer than a production statement timeout; the bench measures them
         builder.environment().put("VISTA_STATEMENT_TIMEOUT", "30m");
+        builder.environment().putAll(environment);
         var server = new VistaProcess(builder.start(), port, log);
         out.println("bench: Vista serving on port " + port + " (pid " + server.process.pid() + ", log " + log + ")");
         server.awaitHealthy();
         return server;
+    }
+
+    private static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     String base() {

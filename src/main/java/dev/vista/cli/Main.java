@@ -1,9 +1,11 @@
 package dev.vista.cli;
 
 import dev.vista.Vista;
+import dev.vista.access.TokenSigner;
 import dev.vista.bench.Bench;
 import dev.vista.config.Config;
 import dev.vista.config.ConfigException;
+import dev.vista.config.Durations;
 import dev.vista.database.Database;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.MigrationException;
@@ -17,7 +19,9 @@ import dev.vista.refresh.Trigger;
 import dev.vista.seed.DemoData;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +31,7 @@ import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 
 /**
- * {@code java -jar vista.jar [serve | migrate [--plan | --check] | seed --visits N [--users N] | refresh [VIEW] [options] | bench [options]]}.
+ * {@code java -jar vista.jar [serve | migrate [--plan | --check] | seed --visits N [--users N] | refresh [VIEW] [options] | token --role R [options] | bench [options]]}.
  * Exit codes: 0 done, 1 failed, 2 wrong usage (arguments, or a value in the environment Vista cannot use),
  * 3 ({@code migrate --check}) the database differs from db/, 4 ({@code refresh}) refused: already running, or
  * impossible as asked.
@@ -49,9 +53,12 @@ public final class Main {
                                              --cascade: also what it reads from (first) and what reads it (after);
                                              --fallback: plain refresh where CONCURRENTLY is impossible;
                                              --wait: wait for a refresh of it that is already running
+              token --role R [--sub S] [--ttl 1h] [--claim k=v]...
+                                             print a token for role R signed with VISTA_JWT_SECRET
             environment: VISTA_DATABASE_URL, VISTA_DATABASE_USER, VISTA_DATABASE_PASSWORD, VISTA_DATA_DIR,
-                         VISTA_PORT, VISTA_ADMIN_TOKEN, VISTA_STATEMENT_TIMEOUT, VISTA_REFRESH_TIMEOUT,
-                         VISTA_REFRESH_SCHEDULES
+                         VISTA_HOST, VISTA_PORT, VISTA_ADMIN_TOKEN, VISTA_STATEMENT_TIMEOUT, VISTA_REFRESH_TIMEOUT,
+                         VISTA_REFRESH_SCHEDULES, VISTA_JWT_SECRET, VISTA_JWKS_FILE, VISTA_JWT_ROLE_CLAIM,
+                         VISTA_JWT_AUDIENCE, VISTA_ANON_ROLE, VISTA_ADMIN_ROLES, VISTA_TRUST_PROXY
             """;
 
     private Main() {
@@ -100,6 +107,7 @@ public final class Main {
                 case "seed" -> seed(config, arguments, out);
                 case "bench" -> bench(config, arguments, out);
                 case "refresh" -> refresh(config, arguments, out, err);
+                case "token" -> token(config, arguments, out);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;
@@ -108,6 +116,9 @@ public final class Main {
             };
         } catch (UsageException e) {
             return usage(err, e.getMessage());
+        } catch (ConfigException e) {
+            err.println("vista: " + e.getMessage());
+            return 2;
         } catch (MigrationException e) {
             err.println("vista: " + e.getMessage());
             return 1;
@@ -218,8 +229,57 @@ public final class Main {
         if (iterations < 1 || users < 1) {
             throw new UsageException("bench needs --iterations >= 1 and --users >= 1");
         }
-        new Bench(config, new Bench.Options(visits, users, iterations, warmups, output, httpSeconds, connections, replace), out).run();
+        var result = new Bench(config, new Bench.Options(visits, users, iterations, warmups, output, httpSeconds, connections, replace), out).run();
+        return result.failed() ? 1 : 0;
+    }
+
+    /** {@code token --role R [--sub S] [--ttl 1h] [--claim k=v]...}: a token signed with VISTA_JWT_SECRET, on one line. */
+    private static int token(Config config, List<String> arguments, PrintStream out) {
+        String role = null;
+        Optional<String> subject = Optional.empty();
+        var ttl = java.time.Duration.ofHours(1);
+        var claims = new LinkedHashMap<String, String>();
+        for (int i = 0; i < arguments.size(); i += 2) {
+            var option = arguments.get(i);
+            var value = i + 1 < arguments.size() ? arguments.get(i + 1) : null;
+            if (value == null) {
+                throw new UsageException("token: " + option + " needs a value");
+            }
+            switch (option) {
+                case "--role" -> role = value;
+                case "--sub" -> subject = Optional.of(value);
+                case "--ttl" -> ttl = ttl(value);
+                case "--claim" -> {
+                    var pair = value.split("=", 2);
+                    if (pair.length != 2 || pair[0].isBlank()) {
+                        throw new UsageException("token: --claim takes name=value, got: " + value);
+                    }
+                    claims.put(pair[0].strip(), pair[1]);
+                }
+                default -> throw new UsageException("token: unknown option " + option);
+            }
+        }
+        if (role == null) {
+            throw new UsageException("token needs --role R (the PostgreSQL role requests with the token read as)");
+        }
+        try {
+            out.println(TokenSigner.of(config.access()).sign(role, subject, ttl, claims, Instant.now()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("token: --role " + role + ": " + e.getMessage());
+        }
         return 0;
+    }
+
+    private static java.time.Duration ttl(String value) {
+        try {
+            var ttl = Durations.parse(value);
+            if (!ttl.isZero()) {
+                return ttl;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new UsageException("token: --ttl takes " + Durations.FORMS + ", got: " + value);
     }
 
     private static String messages(Throwable e) {

@@ -1,5 +1,6 @@
 package dev.vista.csv;
 
+import dev.vista.access.Caller;
 import dev.vista.database.ReadSessions;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -33,15 +34,20 @@ public final class CsvExport {
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private final ReadSessions reads;
-    private final DSLContext renderer = DSL.using(SQLDialect.POSTGRES, new Settings().withRenderFormatted(false));
+    private static final DSLContext RENDERER = DSL.using(SQLDialect.POSTGRES, new Settings().withRenderFormatted(false));
 
     public CsvExport(ReadSessions reads) {
         this.reads = reads;
     }
 
+    /** The same export, its COPY run as {@code caller} (grants and row-level security apply, as to JSON). */
+    public CsvExport as(Caller caller) {
+        return new CsvExport(reads.as(caller));
+    }
+
     /** The COPY statement for a query: what {@link #write} runs (text cells are guarded as the rows arrive). */
     public String copySql(Select<?> query) {
-        return "COPY (" + renderer.renderInlined(query) + ") TO STDOUT WITH (FORMAT csv, HEADER)";
+        return "COPY (" + RENDERER.renderInlined(query) + ") TO STDOUT WITH (FORMAT csv, HEADER)";
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.vista.database;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.access.Caller;
+import dev.vista.access.InvalidTokenException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -9,6 +11,7 @@ import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /**
@@ -20,6 +23,12 @@ import org.jooq.impl.DSL;
  * -c statement_timeout=...}), so a read of one statement runs alone in autocommit: one round trip instead of BEGIN
  * and SET, the query, and COMMIT, which is most of what a 100-row page costs. {@link #on} takes any data source and
  * opens a transaction for every read.
+ *
+ * <p>{@link #as} binds reads to a {@link Caller}: each read transaction then also runs {@code SET LOCAL ROLE} (the
+ * caller's role, checked and quoted) and {@code set_config('request.jwt.claims', <claims>, true)} (a bind value), in
+ * the same round trip as the rest of the set-up, so PostgreSQL's grants and row-level security policies decide what the
+ * read sees, as in PostgREST. Both end with the transaction, so a pooled connection never keeps a caller's role. A
+ * read as a role always runs in a transaction: the one-statement fast path is for the connection's own role.
  */
 public final class ReadSessions implements AutoCloseable {
 
@@ -34,13 +43,19 @@ public final class ReadSessions implements AutoCloseable {
     private final Duration statementTimeout;
     private final boolean preset;
     private final HikariDataSource owned;
+    private final Caller caller;
 
-    private ReadSessions(DataSource dataSource, Duration statementTimeout, boolean preset, HikariDataSource owned) {
+    private ReadSessions(DataSource dataSource, DSLContext dsl, Duration statementTimeout, boolean preset, HikariDataSource owned, Caller caller) {
         this.dataSource = dataSource;
-        this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
+        this.dsl = dsl;
         this.statementTimeout = statementTimeout;
         this.preset = preset;
         this.owned = owned;
+        this.caller = caller;
+    }
+
+    private ReadSessions(DataSource dataSource, Duration statementTimeout, boolean preset, HikariDataSource owned) {
+        this(dataSource, DSL.using(dataSource, SQLDialect.POSTGRES), statementTimeout, preset, owned, Caller.CONNECTION);
     }
 
     /** Reads on {@code dataSource}, each in a transaction that makes it read-only and sets the statement timeout. */
@@ -74,6 +89,15 @@ public final class ReadSessions implements AutoCloseable {
         return statementTimeout;
     }
 
+    /** The same sessions, reading as {@code caller}; cheap (nothing is opened), and closing it closes nothing. */
+    public ReadSessions as(Caller caller) {
+        return new ReadSessions(dataSource, dsl, statementTimeout, preset, null, caller);
+    }
+
+    public Caller caller() {
+        return caller;
+    }
+
     /** Runs {@code work} in a read-only, repeatable-read transaction whose statements are cancelled after the timeout. */
     public <T> T transaction(Function<DSLContext, T> work) {
         return transaction(statementTimeout, work);
@@ -88,7 +112,15 @@ public final class ReadSessions implements AutoCloseable {
         var bounded = timeout.compareTo(statementTimeout) < 0 ? timeout : statementTimeout;
         return dsl.transactionResult(tx -> {
             var t = tx.dsl();
-            t.execute(setUp(bounded));
+            try {
+                if (caller.isConnection()) {
+                    t.execute(setUp(bounded));
+                } else {
+                    t.execute(setUp(bounded), caller.claims());
+                }
+            } catch (DataAccessException e) {
+                throw refused(e);
+            }
             return work.apply(t);
         });
     }
@@ -98,7 +130,7 @@ public final class ReadSessions implements AutoCloseable {
      * else in a {@link #transaction}.
      */
     public <T> T statement(Function<DSLContext, T> work) {
-        return preset ? work.apply(dsl) : transaction(work);
+        return preset && caller.isConnection() ? work.apply(dsl) : transaction(work);
     }
 
     /**
@@ -111,8 +143,13 @@ public final class ReadSessions implements AutoCloseable {
         var reusable = false;
         try {
             connection.setAutoCommit(false);
-            try (var statement = connection.createStatement()) {
-                statement.execute(setUp(statementTimeout));
+            try (var statement = connection.prepareStatement(setUp(statementTimeout))) {
+                if (!caller.isConnection()) {
+                    statement.setString(1, caller.claims());
+                }
+                statement.execute();
+            } catch (SQLException e) {
+                throw refused(new DataAccessException(e.getMessage(), e));
             }
             var result = work.read(connection);
             connection.commit();
@@ -130,9 +167,29 @@ public final class ReadSessions implements AutoCloseable {
         }
     }
 
-    /** What makes a transaction a read session; one round trip for all of it (a 100-row page costs a few in all, each one counts). */
-    private static String setUp(Duration timeout) {
-        return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = " + millis(timeout);
+    /**
+     * What makes a transaction a read session; one round trip for all of it (a 100-row page costs a few in all, each one
+     * counts). PgJDBC sends the statements of one prepared statement together, the claims bound to the last one. The
+     * role is a name {@link dev.vista.access.RoleName} accepted, quoted as an identifier by jOOQ; the timeout is set
+     * before the role, and a role's own settings ({@code ALTER ROLE ... SET}) apply at login only, so it holds for every
+     * role.
+     */
+    private String setUp(Duration timeout) {
+        var common = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = " + millis(timeout);
+        return caller.role().map(role -> common + "; SET LOCAL ROLE " + dsl.render(DSL.name(role))
+                + "; SELECT set_config('request.jwt.claims', ?, true)").orElse(common);
+    }
+
+    /**
+     * A role PostgreSQL does not let the connection become (it does not exist, or the connection user is not a member:
+     * SQLSTATE 22023 or 42501 on SET ROLE) is the caller's problem, not a database error.
+     */
+    private RuntimeException refused(DataAccessException e) {
+        var state = e.sqlState();
+        if (!caller.isConnection() && ("22023".equals(state) || "42501".equals(state))) {
+            return InvalidTokenException.invalid("the token's role cannot be used by this Vista");
+        }
+        return e;
     }
 
     private static long millis(Duration timeout) {

@@ -52,8 +52,13 @@ public record ChangelogSource(ResourceAccessor accessor, String description) {
 
     /** Every {@code db/views/*.sql}, parsed, in file-name order (the order they are created in is worked out later). */
     public List<ViewFile> viewFiles() {
+        return viewFiles(accessor, VIEWS);
+    }
+
+    /** Every {@code .sql} file directly in {@code directory}, parsed, in file-name order. */
+    static List<ViewFile> viewFiles(ResourceAccessor accessor, String directory) {
         try {
-            return accessor.search(VIEWS, false).stream()
+            return accessor.search(directory, false).stream()
                     .filter(r -> r.getPath().endsWith(".sql"))
                     .sorted(Comparator.comparing(Resource::getPath))
                     .map(ChangelogSource::read)

@@ -48,6 +48,10 @@ import org.jooq.impl.SQLDataType;
  * Brings a database up to date with {@code db/}: the versioned table changesets through Liquibase, then the
  * views and materialized views through {@link ViewSync}, all in one transaction under one advisory lock.
  * The build (code generation), the app at start-up and {@code vista migrate} all call this.
+ *
+ * <p>Stock Liquibase applies the same changelog, the views through {@link SyncViewsChange}, one changeset after the
+ * other. Here that change only marks its changeset as run, and the view sync runs after every changeset instead, so
+ * that tables and views change together and a table change that views block can drop them and rebuild them.
  */
 public final class Migrator {
 
@@ -127,17 +131,24 @@ public final class Migrator {
                 dsl.select(function("pg_advisory_xact_lock", Object.class, val(LOCK))).fetch();
                 ViewSync.createBookkeeping(connection);
                 var views = new ViewSync(connection, files);
-                // Liquibase takes seconds to start in a fresh JVM; when the table changelog is byte for byte the one
-                // last applied here, there is nothing for it to do, and start-up skips it.
+                // Liquibase takes seconds to start in a fresh JVM; when db/ is byte for byte the one last applied here,
+                // there is nothing for it to do, and start-up skips it. The views count: when one changed, Liquibase
+                // records the sync-views changeset as run again (with the files' checksum), so its status agrees.
                 var fingerprint = changelogFingerprint();
-                List<String> changesets = List.of();
+                List<ChangeSet> pending = List.of();
                 if (!apply || !fingerprint.equals(appliedFingerprint(dsl))) {
-                    changesets = applyChangesets(connection, views);
+                    pending = applyChangesets(connection, views);
                     if (apply) {
                         rememberFingerprint(dsl, fingerprint);
                     }
                 }
                 var plan = apply ? views.apply() : views.plan();
+                // What the sync-views changeset does is told view by view below; it is named only when it has nothing
+                // else to tell (Liquibase's record of it is out of date, the views are not)
+                var changesets = pending.stream()
+                        .filter(c -> plan.isEmpty() || !c.getChanges().stream().allMatch(SyncViewsChange.class::isInstance))
+                        .map(c -> c.getFilePath() + "::" + c.getId())
+                        .toList();
                 if (apply) {
                     connection.commit();
                 } else {
@@ -163,12 +174,11 @@ public final class Migrator {
         return pooled.isWrapperFor(Connection.class) ? pooled.unwrap(Connection.class) : pooled;
     }
 
-    /** A hash of everything under db/ except the views: the changelog and its table changesets. */
+    /** A hash of everything under db/: the changelog, its table changesets and the view files. */
     private String changelogFingerprint() {
         try {
             var digest = MessageDigest.getInstance("SHA-256");
             var resources = source.accessor().search("db", true).stream()
-                    .filter(r -> !r.getPath().replaceFirst("^/", "").startsWith(ChangelogSource.VIEWS + "/"))
                     .sorted(Comparator.comparing(Resource::getPath))
                     .toList();
             for (var resource : resources) {
@@ -183,7 +193,7 @@ public final class Migrator {
         }
     }
 
-    /** {@code vista.changelog_applied}: the fingerprint of the table changelog last applied (code that runs before the generated classes exist). */
+    /** {@code vista.changelog_applied}: the fingerprint of the changelog last applied (code that runs before the generated classes exist). */
     private static final Table<Record> CHANGELOG_APPLIED = table(name("vista", "changelog_applied"));
     private static final Field<Integer> ID = field(name("id"), Integer.class);
     private static final Field<String> FINGERPRINT = field(name("fingerprint"), String.class);
@@ -215,11 +225,13 @@ public final class Migrator {
     }
 
     /**
-     * Runs the pending table changesets. When PostgreSQL refuses one because views use a column it changes
-     * or drops, the managed views are dropped first and the changesets run again; the view sync that follows
-     * rebuilds the views from their (updated) files. No hand-written drop/recreate in changesets.
+     * Runs the pending changesets; the sync-views one ({@link SyncViewsChange}) is only recorded as run, since the
+     * view sync after them does its work, in this transaction and with what a table change needs. When PostgreSQL
+     * refuses one because views use a column it changes or drops, the managed views are dropped first and the
+     * changesets run again; the view sync that follows rebuilds the views from their (updated) files. No
+     * hand-written drop/recreate in changesets.
      */
-    private List<String> applyChangesets(Connection connection, ViewSync views) throws SQLException {
+    private List<ChangeSet> applyChangesets(Connection connection, ViewSync views) throws SQLException {
         var savepoint = connection.setSavepoint();
         try {
             return update(connection);
@@ -233,19 +245,20 @@ public final class Migrator {
         }
     }
 
-    private List<String> update(Connection connection) {
+    private List<ChangeSet> update(Connection connection) {
         try {
             var bound = TransactionBoundConnection.wrap(connection);
             return Scope.child(Map.of(
                     Scope.Attr.resourceAccessor.name(), source.accessor(),
-                    Scope.Attr.ui.name(), new LoggerUIService()), () -> {
+                    Scope.Attr.ui.name(), new LoggerUIService(),
+                    SyncViewsChange.SYNCED_BY_MIGRATOR, true), () -> {
                 Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(bound));
                 var liquibase = new Liquibase(ChangelogSource.CHANGELOG, source.accessor(), database);
                 List<ChangeSet> pending = liquibase.listUnrunChangeSets(new Contexts(), new LabelExpression());
                 if (!pending.isEmpty()) {
                     liquibase.update(new Contexts(), new LabelExpression());
                 }
-                return pending.stream().map(c -> c.getFilePath() + "::" + c.getId()).toList();
+                return pending;
             });
         } catch (Exception e) {
             throw new MigrationException(describe(e), e);

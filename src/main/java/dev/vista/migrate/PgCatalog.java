@@ -35,6 +35,14 @@ public final class PgCatalog {
     public record Dependant(String name, boolean materialized, int depth) {
     }
 
+    /**
+     * A role as a caller: whether it exists, is a superuser, whether the connection's user ({@code session_user}) is a
+     * member (and so may {@code SET ROLE} to it), and the tables, views and materialized views of the current schema it
+     * may {@code SELECT} from (none without {@code USAGE} on the schema).
+     */
+    public record RoleGrants(String role, boolean exists, boolean superuser, boolean member, Set<String> readable) {
+    }
+
     private final Map<String, Relation> relations;
     private final Map<String, Set<String>> readsFrom;
     private final Set<String> materialized;
@@ -183,5 +191,22 @@ public final class PgCatalog {
         path.remove(name);
         depth.put(name, result);
         return result;
+    }
+
+    /** What {@code role} may read, as the connection sees it: {@code has_table_privilege} on each relation, in one query. */
+    public static RoleGrants roleGrants(DSLContext dsl, String role) {
+        var r = dsl.resultQuery("""
+                SELECT r.rolsuper, pg_has_role(session_user, r.oid, 'MEMBER'),
+                       ARRAY(SELECT c.relname::text FROM pg_class c
+                             WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                               AND has_schema_privilege(r.oid, c.relnamespace, 'USAGE')
+                               AND has_table_privilege(r.oid, c.oid, 'SELECT')
+                             ORDER BY 1)
+                FROM pg_roles r WHERE r.rolname = ?
+                """, role).fetchOne();
+        if (r == null) {
+            return new RoleGrants(role, false, false, false, Set.of());
+        }
+        return new RoleGrants(role, true, r.get(0, Boolean.class), r.get(1, Boolean.class), Set.of(r.get(2, String[].class)));
     }
 }

@@ -41,10 +41,19 @@ import java.util.regex.Pattern;
  * materialized view's (or incremental aggregate's) key is its first {@code unique-index}. The key is declared
  * only in the file: the build turns it into jOOQ's synthetic primary key ({@link SyntheticKeys}), which the
  * catalogue, the order tie-breaker and row identity read.
+ *
+ * <p>Who a plain view reads its tables as: by default its owner (PostgreSQL's default, so the caller's grants and
+ * row-level security on those tables do not apply); {@code -- vista:security-invoker} creates it
+ * {@code WITH (security_invoker = true)} (PostgreSQL 15+), so they do. {@code -- vista:security-barrier} creates it
+ * {@code WITH (security_barrier = true)}: its own WHERE is applied before any condition of the query reading it,
+ * the way to restrict the rows of a materialized view (which row-level security cannot) to each caller.
  */
 public record ViewFile(String name, String path, String source, Kind kind, String query, String title, String description,
                        boolean withData, List<Index> indexes, String hash, Optional<Duration> refreshEvery, Optional<Buckets> buckets,
-                       List<String> key) {
+                       List<String> key, List<String> viewOptions) {
+
+    /** The {@code WITH (...)} options a plain view can be declared with, as PostgreSQL names them. */
+    public static final List<String> VIEW_OPTIONS = List.of("security_barrier", "security_invoker");
 
     /**
      * How the rows of an append-only table land in this view's buckets: a row whose {@code idColumn} is above the
@@ -83,6 +92,7 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
         Optional<Duration> refreshEvery = Optional.empty();
         String[] watermark = null;
         String[] bucket = null;
+        var viewOptions = new java.util.TreeSet<String>();
         int body = 0;
         for (; body < lines.length; body++) {
             var line = lines[body].strip();
@@ -114,8 +124,10 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
                 case "refresh" -> refreshEvery = Optional.of(interval(path, argument));
                 case "watermark" -> watermark = argument.split("\\.", -1);
                 case "bucket" -> bucket = argument.split("=", 2);
+                case "security-invoker", "security-barrier" -> viewOptions.add(word.replace('-', '_'));
                 default -> throw new MigrationException(path + ": unknown option 'vista:" + word
-                        + "' (known: key, materialized, incremental, with-no-data, unique-index, index, refresh, watermark, bucket)");
+                        + "' (known: key, materialized, incremental, with-no-data, unique-index, index, refresh, watermark, bucket,"
+                        + " security-invoker, security-barrier)");
             }
         }
         var query = String.join("\n", Arrays.asList(lines).subList(body, lines.length)).strip();
@@ -128,6 +140,11 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
         if (kind == Kind.VIEW && (!indexes.isEmpty() || !withData || refreshEvery.isPresent() || watermark != null || bucket != null)) {
             throw new MigrationException(path + ": indexes, with-no-data, refresh, watermark and bucket need '-- vista:materialized' or '-- vista:incremental'");
         }
+        if (kind != Kind.VIEW && !viewOptions.isEmpty()) {
+            throw new MigrationException(path + ": security-invoker and security-barrier are options of plain views; a materialized view stores"
+                    + " its rows, so row-level security and the caller's grants on its tables never apply to it. Restrict it with a plain view over it"
+                    + " ('-- vista:security-barrier' and a WHERE on current_setting('request.jwt.claims', true)) and grant roles that view only");
+        }
         var key = key(path, kind, declaredKey, indexes);
         var buckets = buckets(path, watermark, bucket);
         if (kind == Kind.INCREMENTAL && (buckets.isEmpty() || !withData || name.equals("managed_views"))) {
@@ -136,8 +153,10 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
         }
         var title = comments.isEmpty() ? name : comments.getFirst();
         var description = String.join(" ", comments.subList(Math.min(1, comments.size()), comments.size())).strip();
-        var hash = sha256(kind + "\n" + withData + "\n" + indexes + "\n" + normalize(query));
-        return new ViewFile(name, path, source, kind, query, title, description, withData, List.copyOf(indexes), hash, refreshEvery, buckets, key);
+        // options join the hash only when declared, so the views of files without them keep the hash they had
+        var hash = sha256(kind + "\n" + withData + "\n" + indexes + (viewOptions.isEmpty() ? "" : "\n" + viewOptions) + "\n" + normalize(query));
+        return new ViewFile(name, path, source, kind, query, title, description, withData, List.copyOf(indexes), hash, refreshEvery, buckets, key,
+                List.copyOf(viewOptions));
     }
 
     /** A plain view's key is declared; a materialized view's (or incremental aggregate's) is its first unique index. */
@@ -186,6 +205,10 @@ public record ViewFile(String name, String path, String source, Kind kind, Strin
             }
         }
         return columns;
+    }
+
+    public boolean securityInvoker() {
+        return viewOptions.contains("security_invoker");
     }
 
     /** What COMMENT ON stores: the title, then the description after a blank line. */

@@ -41,6 +41,9 @@ import org.jooq.Query;
 import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
+import org.jooq.conf.RenderKeywordCase;
+import org.jooq.conf.Settings;
+import org.jooq.conf.StatementType;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.postgresql.util.PSQLException;
@@ -68,11 +71,15 @@ final class ViewSync {
     }
 
     private record Managed(String name, Kind kind, String hash, String pgDefinition, List<String> declaredIndexes,
-                           boolean exists, String currentDefinition, String currentComment, List<String> indexes) {
-        /** Edited by hand since Vista built it: its definition differs, or a declared index is missing. */
+                           boolean exists, String currentDefinition, String currentComment, List<String> indexes, List<String> viewOptions) {
+        /**
+         * Edited by hand since Vista built it: its definition differs, a declared index is missing, or its view options
+         * (security_invoker, security_barrier) are not those of its file.
+         */
         boolean drifted(ViewFile file) {
             return exists && (!Objects.equals(pgDefinition, currentDefinition)
-                    || file.indexes().stream().anyMatch(i -> !indexes.contains(i.name(name))));
+                    || file.indexes().stream().anyMatch(i -> !indexes.contains(i.name(name)))
+                    || !viewOptions.equals(file.viewOptions()));
         }
     }
 
@@ -103,7 +110,11 @@ final class ViewSync {
 
     ViewSync(Connection connection, List<ViewFile> files) {
         this.connection = connection;
-        this.dsl = DSL.using(connection, SQLDialect.POSTGRES);
+        // Values inlined by jOOQ, as static statements: every statement is whole as text, so what a sync runs can be
+        // recorded and handed to Liquibase to run or print (SyncViewsChange), keywords in capitals as in db/.
+        this.dsl = DSL.using(connection, SQLDialect.POSTGRES, new Settings()
+                .withStatementType(StatementType.STATIC_STATEMENT)
+                .withRenderKeywordCase(RenderKeywordCase.UPPER));
         this.files = files.stream().collect(Collectors.toMap(ViewFile::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
     }
 
@@ -313,7 +324,8 @@ final class ViewSync {
 
     /** Creates (and for a materialized view, populates) the view under {@code relation}. */
     private void create(ViewFile file, String relation) {
-        var head = "CREATE " + file.kind().sql() + " " + dsl.render(name(relation)) + " AS\n";
+        var options = file.viewOptions().stream().map(o -> o + " = true").collect(Collectors.joining(", "));
+        var head = "CREATE " + file.kind().sql() + " " + dsl.render(name(relation)) + (options.isEmpty() ? "" : " WITH (" + options + ")") + " AS\n";
         var tail = file.kind() == Kind.MATERIALIZED_VIEW ? (file.withData() ? "\nWITH DATA" : "\nWITH NO DATA") : "";
         // The SELECT is taken as written in db/views: it is part of the schema, not input. It runs through a
         // plain Statement so that operators like jsonb's ? are not mistaken for bind markers.
@@ -473,7 +485,10 @@ final class ViewSync {
                              -- an incremental aggregate's indexes are on its storage table, behind the view
                              WHERE i.indrelid = CASE WHEN m.kind = 'INCREMENTAL' THEN to_regclass('vista.' || quote_ident(m.name))
                                                      ELSE c.oid END
-                             ORDER BY 1) AS indexes
+                             ORDER BY 1) AS indexes,
+                       ARRAY(SELECT o.option_name::text FROM pg_options_to_table(c.reloptions) o
+                             WHERE o.option_name IN ('security_barrier', 'security_invoker') AND o.option_value::boolean
+                             ORDER BY 1) AS view_options
                 FROM vista.managed_views m
                 LEFT JOIN pg_class c ON c.relname = m.name AND c.relkind IN ('v', 'm')
                                     AND c.relnamespace = current_schema()::regnamespace
@@ -482,7 +497,7 @@ final class ViewSync {
             var name = r.get(0, String.class);
             result.put(name, new Managed(name, Kind.valueOf(r.get(1, String.class)), r.get(2, String.class), r.get(3, String.class),
                     List.of(r.get(4, String[].class)), r.get(5, Boolean.class), r.get(6, String.class), r.get(7, String.class),
-                    List.of(r.get(8, String[].class))));
+                    List.of(r.get(8, String[].class)), List.of(r.get(9, String[].class))));
         }
         return result;
     }

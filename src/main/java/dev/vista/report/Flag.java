@@ -18,8 +18,7 @@ public final class Flag {
             return false;
         }
         if (values.size() > 1) {
-            throw new InvalidQueryException("repeated_parameter", name, name + " is given " + values.size() + " times",
-                    InvalidQueryException.details("parameter", name, "values", values), "give " + name + " once");
+            throw InvalidQueryException.repeated(name, values);
         }
         return switch (values.getFirst()) {
             case "true", "" -> true;

@@ -22,6 +22,12 @@ public final class InvalidQueryException extends RuntimeException {
         this.hint = hint;
     }
 
+    /** A parameter that may be given once, given more often. */
+    static InvalidQueryException repeated(String name, java.util.List<String> values) {
+        return new InvalidQueryException("repeated_parameter", name, name + " is given " + values.size() + " times",
+                details("parameter", name, "values", values), "give " + name + " once");
+    }
+
     /** Details in the order given, so that error bodies read (and compare) the same every time. */
     static Map<String, Object> details(Object... keysAndValues) {
         var map = new LinkedHashMap<String, Object>();

@@ -3,6 +3,7 @@ package dev.vista.report;
 import dev.vista.migrate.Kind;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jooq.Field;
 import org.jooq.Table;
 
@@ -21,9 +22,19 @@ public record Report(String name, String title, String description, Kind kind, L
     /**
      * Where rows can come from: {@code view}, {@code materialized} or {@code groupby}. {@code from} is aliased
      * to the report's name and has the report's column names, so one set of conditions fits every source.
-     * {@code relation} names the view or materialized view read, empty for a hand-written query.
+     * {@code relation} names the view or materialized view read, empty for a hand-written query; {@code reads} names
+     * the relations a role must be allowed to SELECT from to read this source (the relation, or a query's tables).
      */
-    public record Source(String name, Table<?> from, Optional<String> relation) {
+    public record Source(String name, Table<?> from, Optional<String> relation, Set<String> reads) {
+
+        public Source(String name, Table<?> from, Optional<String> relation) {
+            this(name, from, relation, relation.map(Set::of).orElse(Set.of()));
+        }
+
+        /** Whether a role that may read the relations {@code readable} may read this source. */
+        public boolean readableWith(Set<String> readable) {
+            return readable.containsAll(reads);
+        }
     }
 
     public Optional<Column> column(String name) {

@@ -8,12 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.jooq.Field;
 import org.jooq.Schema;
 import org.jooq.Select;
 import org.jooq.Table;
 import org.jooq.TableOptions.TableType;
+import org.jooq.impl.QOM;
 import org.jooq.impl.SQLDataType;
 
 /**
@@ -61,7 +64,7 @@ public final class ReportCatalogue {
             }
             var groupBy = groupByQueries.get(name);
             if (groupBy != null) {
-                sources.add(new Report.Source("groupby", sameColumns(name, columns, groupBy.asTable(name)), Optional.empty()));
+                sources.add(new Report.Source("groupby", sameColumns(name, columns, groupBy.asTable(name)), Optional.empty(), tablesRead(groupBy)));
             }
             var comment = table.getComment() == null ? "" : table.getComment();
             var parts = comment.split("\n\n", 2);
@@ -80,6 +83,38 @@ public final class ReportCatalogue {
             throw new IllegalStateException("a source of report " + report + " has the columns " + names + ", not the report's " + expected);
         }
         return source;
+    }
+
+    /** The tables a hand-written query reads (its FROM clause, joins looked through), by name: what a role needs to run it. */
+    static Set<String> tablesRead(Select<?> query) {
+        var names = new TreeSet<String>();
+        query.$from().forEach(table -> collect(table, names));
+        return Set.copyOf(names);
+    }
+
+    private static void collect(Table<?> table, Set<String> names) {
+        if (table instanceof QOM.JoinTable<?, ?> join) {
+            collect(join.$table1(), names);
+            collect(join.$table2(), names);
+        } else {
+            names.add(table.getName());
+        }
+    }
+
+    /**
+     * The reports a role may read, given the relations it may SELECT from: a report whose own view it may not read is
+     * absent, and of the others only the sources it may read are offered.
+     */
+    public ReportCatalogue readableWith(Set<String> readable) {
+        var visible = new LinkedHashMap<String, Report>();
+        for (var report : reports.values()) {
+            if (readable.contains(report.name())) {
+                var sources = report.sources().stream().filter(s -> s.readableWith(readable)).toList();
+                visible.put(report.name(), new Report(report.name(), report.title(), report.description(), report.kind(), report.columns(),
+                        sources, report.table()));
+            }
+        }
+        return new ReportCatalogue(visible);
     }
 
     public List<Report> all() {

@@ -314,8 +314,7 @@ public record ReportQuery(List<Filter> filters, List<Order> order, Optional<List
     private static Optional<String> single(Map<String, List<String>> params, String name) {
         var values = params.getOrDefault(name, List.of());
         if (values.size() > 1) {
-            throw new InvalidQueryException("repeated_parameter", name, name + " is given " + values.size() + " times",
-                    InvalidQueryException.details("parameter", name, "values", values), "give " + name + " once");
+            throw InvalidQueryException.repeated(name, values);
         }
         return values.stream().findFirst();
     }

@@ -1,5 +1,6 @@
 package dev.vista.report;
 
+import dev.vista.access.Caller;
 import dev.vista.database.ReadSessions;
 import dev.vista.generated.DefaultSchema;
 import dev.vista.migrate.ChangelogSource;
@@ -12,6 +13,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,6 +39,10 @@ import org.jooq.impl.DSL;
  *
  * <p>Where rows come from is decided here: the query's {@code source}, and for stored sources (a materialized view,
  * an incremental aggregate) how old they are and, with {@code realtime}, their rows as of now.
+ *
+ * <p>{@link #as} gives the reports as a {@link Caller} sees them: every read runs as the caller's role, and the
+ * catalogue holds only the reports (and sources) that role may SELECT from, so a report it may not read is unknown
+ * ({@link UnknownReportException}) everywhere. Freshness is read as Vista, never as the caller.
  */
 public final class Reports {
 
@@ -44,13 +50,26 @@ public final class Reports {
     public static final int FETCH_SIZE = 1000;
 
     private final ReadSessions reads;
+    private final ReportCatalogue all;
     private final ReportCatalogue catalogue;
     private final Freshness freshness;
+    private final Privileges privileges;
+    /** The relations the caller may SELECT from; null for the connection's own role, which reads everything. */
+    private final Set<String> readable;
 
-    public Reports(ReadSessions reads, ReportCatalogue catalogue, Freshness freshness) {
+    /** @param privileges what roles may read, asked as Vista: used by {@link #as} */
+    public Reports(ReadSessions reads, ReportCatalogue catalogue, Freshness freshness, Privileges privileges) {
+        this(reads, catalogue, catalogue, freshness, privileges, null);
+    }
+
+    private Reports(ReadSessions reads, ReportCatalogue all, ReportCatalogue catalogue, Freshness freshness, Privileges privileges,
+                    Set<String> readable) {
         this.reads = reads;
+        this.all = all;
         this.catalogue = catalogue;
         this.freshness = freshness;
+        this.privileges = privileges;
+        this.readable = readable;
     }
 
     /**
@@ -59,10 +78,30 @@ public final class Reports {
      */
     public static Reports of(DataSource dataSource, Duration statementTimeout) {
         var files = ChangelogSource.classpath().viewFiles();
+        var dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
         return new Reports(ReadSessions.on(dataSource, statementTimeout), ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files),
-                new Freshness(DSL.using(dataSource, SQLDialect.POSTGRES), files));
+                new Freshness(dsl, files), new Privileges(dsl));
     }
 
+    /**
+     * These reports as {@code caller} sees them: reads run as its role (PostgreSQL's grants and row-level security
+     * decide what they return), and only what the role may SELECT from is listed. Cheap: what a role may read is
+     * cached. {@link dev.vista.access.InvalidTokenException} when the role is not one requests may run as.
+     */
+    public Reports as(Caller caller) {
+        if (caller.isConnection()) {
+            return new Reports(reads.as(caller), all, all, freshness, privileges, null);
+        }
+        var relations = privileges.readable(caller.role().orElseThrow());
+        return new Reports(reads.as(caller), all, all.readableWith(relations), freshness, privileges, relations);
+    }
+
+    /** Whether the caller may SELECT from {@code relation} (of the current schema); the connection's own role may read all. */
+    public boolean mayRead(String relation) {
+        return readable == null || readable.contains(relation);
+    }
+
+    /** The reports the caller may read (all of them for the connection's own role). */
     public ReportCatalogue catalogue() {
         return catalogue;
     }
@@ -86,11 +125,12 @@ public final class Reports {
                         + report + "' is computed live already; realtime=true applies to stored sources",
                         InvalidQueryException.details("parameter", "realtime", "source", select.source().name()), null);
             }
-            return new ReportRead(select, Optional.empty());
+            return new ReportRead(select, Optional.empty(), false);
         }
         var relation = stored.get();
         if (!query.realtime()) {
-            return new ReportRead(select, freshness.lastRefreshed(relation.name()));
+            var refreshed = freshness.lastRefreshed(relation.name());
+            return new ReportRead(select, refreshed, refreshed.isPresent());
         }
         var live = freshness.realtime(relation.table()).orElseThrow(() -> new InvalidQueryException("realtime_unsupported", "realtime",
                 "report '" + relation.name() + "' cannot be served in real time",
@@ -99,7 +139,7 @@ public final class Reports {
                         + String.join(", ", freshness.realtimeRelations())));
         var source = select.source();
         return new ReportRead(select.on(new Report.Source(source.name(), live.as(select.report().name()), source.relation())),
-                Optional.of(OffsetDateTime.now(ZoneOffset.UTC)));
+                Optional.of(OffsetDateTime.now(ZoneOffset.UTC)), false);
     }
 
     /** The query for a report, checked against its columns: {@link #prepare}'s select, e.g. to render it for COPY. */
@@ -233,8 +273,9 @@ public final class Reports {
             throw new InvalidQueryException("invalid_parameter", "realtime", "compare runs every source as it is stored; realtime does not apply here",
                     InvalidQueryException.details("parameter", "realtime"), "drop realtime");
         }
-        var select = ReportSelect.of(report(report), query);
-        return read(t -> SourceComparison.run(t, select));
+        // every source of the report is shown; one the caller may not read is marked so rather than run
+        var select = ReportSelect.of(all.get(report(report).name()), query);
+        return read(t -> SourceComparison.run(t, select, source -> readable == null || source.readableWith(readable)));
     }
 
     /** How fresh the stored rows behind a report are (its own, or its materialized source's); empty for a live report. */

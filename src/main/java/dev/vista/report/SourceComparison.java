@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Predicate;
 import org.jooq.DSLContext;
 import org.jooq.ResultQuery;
 import org.jooq.conf.Settings;
@@ -29,11 +30,16 @@ public record SourceComparison(String report, boolean identical, List<Run> sourc
 
     /**
      * One source's run. Times in milliseconds, buffers in 8 kB blocks, as EXPLAIN reports them. {@code formattedSql} is
-     * {@code sql} laid out by jOOQ one clause per line, for people (the compare page); JSON carries {@code sql} only.
+     * {@code sql} laid out by jOOQ one clause per line, for people (the compare page); JSON carries {@code sql} only. A
+     * source the caller's role may not read is not run: {@code permitted} is false and the figures are null.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Run(String source, String sql, @JsonIgnore String formattedSql, double planningMs, double executionMs, String topNode,
-                      long rows, Buffers buffers, String md5) {
+    public record Run(String source, boolean permitted, String sql, @JsonIgnore String formattedSql, Double planningMs, Double executionMs,
+                      String topNode, Long rows, Buffers buffers, String md5) {
+
+        static Run notPermitted(String source) {
+            return new Run(source, false, null, null, null, null, null, null, null, null);
+        }
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -42,23 +48,28 @@ public record SourceComparison(String report, boolean identical, List<Run> sourc
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static SourceComparison run(DSLContext t, ReportSelect select) {
+    /** Runs {@code select} on each source of its report that {@code permitted} accepts; {@code identical} compares those. */
+    static SourceComparison run(DSLContext t, ReportSelect select, Predicate<Report.Source> permitted) {
         var runs = new ArrayList<Run>();
         var formatted = DSL.using(t.configuration().derive(((Settings) t.settings().clone()).withRenderFormatted(true)));
         for (var source : select.report().sources()) {
+            if (!permitted.test(source)) {
+                runs.add(Run.notPermitted(source.name()));
+                continue;
+            }
             var query = select.on(source).rows();
             // EXPLAIN has no DSL in jOOQ: a fixed template around the query, whose values stay bind values
             var explained = t.resultQuery("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {0}", query).fetchOne(0, String.class);
             var plan = read(explained).get(0);
             var top = plan.get("Plan");
             var digest = digest(t, query);
-            runs.add(new Run(source.name(), t.renderInlined(query), formatted.renderInlined(query), plan.path("Planning Time").asDouble(),
+            runs.add(new Run(source.name(), true, t.renderInlined(query), formatted.renderInlined(query), plan.path("Planning Time").asDouble(),
                     plan.path("Execution Time").asDouble(), top.path("Node Type").asText(), digest.rows(),
                     new Buffers(top.path("Shared Hit Blocks").asLong(), top.path("Shared Read Blocks").asLong(),
                             top.path("Temp Read Blocks").asLong(), top.path("Temp Written Blocks").asLong()),
                     digest.md5()));
         }
-        var identical = runs.stream().map(r -> r.md5() + "/" + r.rows()).distinct().count() <= 1;
+        var identical = runs.stream().filter(Run::permitted).map(r -> r.md5() + "/" + r.rows()).distinct().count() <= 1;
         return new SourceComparison(select.report().name(), identical, List.copyOf(runs));
     }
 

@@ -1,5 +1,6 @@
 package dev.vista.web;
 
+import dev.vista.access.InvalidTokenException;
 import dev.vista.refresh.RefreshException;
 import dev.vista.report.InvalidQueryException;
 import dev.vista.report.UnknownReportException;
@@ -40,6 +41,7 @@ public final class Errors {
         config.routes.exception(ApiException.class, (e, ctx) -> errors.write(ctx, e.status(), e.body()));
         config.routes.exception(InvalidQueryException.class, (e, ctx) ->
                 errors.write(ctx, 400, new ApiError(e.code(), e.getMessage(), e.details(), e.hint()), e.parameter()));
+        config.routes.exception(InvalidTokenException.class, errors::unauthorized);
         config.routes.exception(UnknownReportException.class, (e, ctx) ->
                 errors.write(ctx, 404, new ApiError("unknown_report", e.getMessage(), null, "GET /api/reports lists them")));
         config.routes.exception(RefreshException.class, errors::refresh);
@@ -59,7 +61,11 @@ public final class Errors {
     private void database(DataAccessException e, Context ctx) {
         var state = e.sqlState();
         var transientConnection = e.getCause(SQLTransientConnectionException.class) != null;
-        if ("57014".equals(state)) {
+        if ("42501".equals(state)) {
+            // insufficient_privilege: the caller's role may not read something the query needs (e.g. realtime=true's base table)
+            write(ctx, 403, new ApiError("permission_denied", "the role this request runs as may not read what this query needs",
+                    null, "ask for the report without realtime or another source, or for a GRANT"));
+        } else if ("57014".equals(state)) {
             write(ctx, 504, new ApiError("statement_timeout", "the query took longer than the statement timeout and was cancelled",
                     null, "narrow the report with filters, or read it from a materialized source"));
         } else if (state != null && state.startsWith("22")) {
@@ -73,6 +79,20 @@ public final class Errors {
             var sql = e.getCause(SQLException.class);
             write(ctx, 500, new ApiError("database_error", "the database could not answer this request", sql == null ? null : sql.getSQLState(), null));
         }
+    }
+
+    /**
+     * 401 with RFC 6750's challenge: {@code error="invalid_token"} when a token was sent and refused, none when there was
+     * no token. The description is the exception's message, which never repeats the token.
+     */
+    private void unauthorized(InvalidTokenException e, Context ctx) {
+        var challenge = "Bearer realm=\"vista\"";
+        if (e.kind() == InvalidTokenException.Kind.INVALID) {
+            challenge += ", error=\"invalid_token\", error_description=\"" + e.getMessage().replaceAll("[\"\\\\\\p{Cntrl}]", "'") + "\"";
+        }
+        ctx.header("WWW-Authenticate", challenge);
+        write(ctx, 401, new ApiError(e.kind() == InvalidTokenException.Kind.INVALID ? "invalid_token" : "unauthorized", e.getMessage(), null,
+                "send 'Authorization: Bearer <token>' with a token signed for this Vista (vista token --role ROLE prints one)"));
     }
 
     /** A refresh refused or failed: the reason decides the status; what was refreshed before it is in the details. */

@@ -26,8 +26,9 @@ import java.util.stream.Collectors;
 /**
  * The pages for people: the catalogue, a report, the comparison of its sources, and errors as pages. A report page
  * takes exactly the API's parameters and reads its rows with the query the API would run ({@link ReportRequest#page}),
- * so {@code /reports/x?q} shows the rows of {@code /api/reports/x?q}. Each handler reads the request, asks
- * {@link Reports} once, and renders a view model of {@code web.page}.
+ * as the same caller ({@link Authentication}: a bearer token, or the sign-in cookie), so {@code /reports/x?q} shows the
+ * rows of {@code /api/reports/x?q}. Each handler reads the request, asks {@link Reports} once, and renders a view model
+ * of {@code web.page}.
  */
 public final class PageHandlers {
 
@@ -40,29 +41,33 @@ public final class PageHandlers {
 
     private static final Pattern REPORT_PATH = Pattern.compile("/reports/([^/]+)(/filter)?");
 
-    private final Reports reports;
+    private final Reports all;
     private final Refresher refresher;
+    private final Authentication authentication;
     private final Pages pages;
     private final Overview.Bounds bounds;
 
-    public PageHandlers(Reports reports, Refresher refresher, Pages pages, Overview.Bounds bounds) {
-        this.reports = reports;
+    public PageHandlers(Reports reports, Refresher refresher, Authentication authentication, Pages pages, Overview.Bounds bounds) {
+        this.all = reports;
         this.refresher = refresher;
+        this.authentication = authentication;
         this.pages = pages;
         this.bounds = bounds;
     }
 
     /** GET /: every report, with its kind, columns, freshness and links. */
     public void catalogue(Context ctx) {
-        var all = reports.catalogue().all();
+        var reports = all.as(authentication.caller(ctx));
+        var listed = reports.catalogue().all();
         var freshness = new LinkedHashMap<String, Freshness.Summary>();
-        all.forEach(report -> reports.freshness(report).ifPresent(f -> freshness.put(report.name(), f)));
+        listed.forEach(report -> reports.freshness(report).ifPresent(f -> freshness.put(report.name(), f)));
         var stored = refresher.views().stream().collect(Collectors.toMap(ViewStatus::name, Function.identity()));
-        html(ctx, 200, pages.catalogue(CatalogueView.of(pages.assets(), all, freshness, stored)));
+        html(ctx, 200, pages.catalogue(CatalogueView.of(pages.assets(), listed, freshness, stored)));
     }
 
     /** GET /reports/{name}: the rows of /api/reports/{name} with the same parameters, with form, facets, chart and total. */
     public void report(Context ctx) {
+        var reports = all.as(authentication.caller(ctx));
         var report = reports.report(ctx.pathParam("name"));
         var params = ctx.queryParamMap();
         var asked = ReportQuery.parse(params);
@@ -74,12 +79,13 @@ public final class PageHandlers {
 
     /** GET /reports/{name}/filter: the filter form, submitted, sent on to the report's canonical URL (303). */
     public void filter(Context ctx) {
-        var report = reports.report(ctx.pathParam("name"));
+        var report = all.as(authentication.caller(ctx)).report(ctx.pathParam("name"));
         ctx.redirect("/reports/" + report.name() + Links.query(FilterForm.submitted(ctx.queryParamMap())), HttpStatus.SEE_OTHER);
     }
 
     /** GET /reports/{name}/compare: the same filters on every source, side by side. */
     public void compare(Context ctx) {
+        var reports = all.as(authentication.caller(ctx));
         var report = reports.report(ctx.pathParam("name"));
         var query = ReportQuery.parse(ctx.queryParamMap());
         var comparison = reports.compare(report.name(), query);
@@ -103,12 +109,16 @@ public final class PageHandlers {
         return accept != null && accept.contains("text/html");
     }
 
-    /** An error as a page; a 400 on a report page shows its form, the message next to {@code parameter}'s field. */
+    /**
+     * An error as a page; a 400 on a report page shows its form, the message next to {@code parameter}'s field (a 400
+     * comes after the caller was known, so asking for it again cannot fail).
+     */
     void error(Context ctx, int status, ApiError error, String parameter) {
         var matcher = REPORT_PATH.matcher(ctx.path());
-        var report = status == 400 && matcher.matches() ? reports.catalogue().find(matcher.group(1)) : Optional.<Report>empty();
+        var reports = status == 400 && matcher.matches() ? Optional.of(all.as(authentication.caller(ctx))) : Optional.<Reports>empty();
+        var report = reports.flatMap(r -> r.catalogue().find(matcher.group(1)));
         var view = report.map(r -> ErrorView.badQuery(pages.assets(), r, ctx.queryParamMap(), parameter, error.message(), error.hint(),
-                        r.kind().stored() && reports.freshness(r).filter(Freshness.Summary::realtime).isPresent()))
+                        r.kind().stored() && reports.orElseThrow().freshness(r).filter(Freshness.Summary::realtime).isPresent()))
                 .orElseGet(() -> ErrorView.of(pages.assets(), status, error.message(), error.hint()));
         html(ctx, status, pages.error(view));
     }

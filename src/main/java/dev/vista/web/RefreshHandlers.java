@@ -5,6 +5,7 @@ import dev.vista.refresh.Refresher;
 import dev.vista.refresh.Trigger;
 import dev.vista.report.Flag;
 import dev.vista.report.InvalidQueryException;
+import dev.vista.report.Reports;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,14 @@ public final class RefreshHandlers {
     private static final List<String> FLAGS = List.of("concurrently", "cascade", "fallback", "wait");
 
     private final Refresher refresher;
+    private final Reports reports;
+    private final Authentication authentication;
 
-    public RefreshHandlers(Refresher refresher) {
+    /** @param reports what each caller may read: {@code GET /api/views} lists only those views */
+    public RefreshHandlers(Refresher refresher, Reports reports, Authentication authentication) {
         this.refresher = refresher;
+        this.reports = reports;
+        this.authentication = authentication;
     }
 
     /** Refusals and failures are RefreshExceptions, which {@link Errors} answers with their status. */
@@ -32,8 +38,10 @@ public final class RefreshHandlers {
         ctx.json(Map.of("refreshed", refresher.refresh(request)));
     }
 
+    /** GET /api/views: the refresh state of the stored views the caller may read (read as Vista, listed for the caller). */
     public void views(Context ctx) {
-        ctx.json(refresher.views());
+        var caller = reports.as(authentication.caller(ctx));
+        ctx.json(refresher.views().stream().filter(view -> caller.mayRead(view.name())).toList());
     }
 
     private static boolean flag(Context ctx, String name) {

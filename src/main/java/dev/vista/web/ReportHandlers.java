@@ -30,42 +30,53 @@ import org.jooq.exception.DataAccessException;
 /**
  * The report endpoints: the catalogue, a report's rows as JSON or CSV (PostgREST's query conventions), the
  * comparison of its sources, and the OpenAPI document. Each reads its request once, asks {@link Reports}, and
- * writes the answer; parsing of the query and the choice of source live in {@code report/}.
+ * writes the answer; parsing of the query and the choice of source live in {@code report/}. Every answer is the
+ * caller's: {@link Authentication} says who it is, and {@code reports.as(caller)} reads as its role and lists only
+ * what that role may read.
  */
 public final class ReportHandlers {
 
     /** HTTP-date (RFC 9110 section 5.6.7), e.g. "Tue, 03 Jun 2008 11:05:30 GMT". */
     static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
-    private final Reports reports;
-    private final CsvExport csv;
+    private final Reports all;
+    private final CsvExport csvExport;
+    private final Authentication authentication;
+    /** The document of the whole catalogue (the connection's own role); a role's is built for its request. */
     private final Map<String, Object> openApi;
 
-    public ReportHandlers(Reports reports, CsvExport csv) {
-        this.reports = reports;
-        this.csv = csv;
+    public ReportHandlers(Reports reports, CsvExport csv, Authentication authentication) {
+        this.all = reports;
+        this.csvExport = csv;
+        this.authentication = authentication;
         this.openApi = OpenApiDocument.of(reports.catalogue(), ReportRequest.DEFAULT_LIMIT, ReportRequest.MAX_LIMIT);
     }
 
     /** GET /api/reports */
     public void list(Context ctx) {
+        var reports = all.as(authentication.caller(ctx));
         ctx.json(reports.catalogue().all().stream().map(report -> CatalogueEntry.of(report, reports.freshness(report).orElse(null))).toList());
     }
 
     /**
      * GET /api/reports/{name}[.csv]: JSON rows, one row as an object, or CSV. Rows read from stored data carry
-     * Last-Modified (their last refresh) and X-Data-Age (seconds since); {@code Prefer: count=exact} adds
-     * Content-Range to JSON.
+     * Last-Modified (their last refresh) and X-Data-Age (seconds since), and, until the next refresh, an ETag that
+     * makes a repeated request a 304 ({@link ConditionalGet}); {@code Prefer: count=exact} adds Content-Range to JSON.
      */
     public void rows(Context ctx) throws IOException {
+        var caller = authentication.caller(ctx);
+        var reports = all.as(caller);
         var request = ReportRequest.parse(ctx, reports.catalogue());
         var read = reports.prepare(request.report(), request.query());
         read.asOf().ifPresent(asOf -> {
             ctx.header(Header.LAST_MODIFIED, HTTP_DATE.format(asOf));
             ctx.header("X-Data-Age", Long.toString(Math.max(0, Duration.between(asOf.toInstant(), Instant.now()).toSeconds())));
         });
+        if (ConditionalGet.answeredNotModified(ctx, read, request.variant() + " role=" + caller.role().orElse(""))) {
+            return;
+        }
         if (request.format() == ReportRequest.Format.CSV) {
-            csv(ctx, request, read);
+            csv(ctx, request, read, csvExport.as(caller));
             return;
         }
         reports.stream(read, request.exactCount(), (total, cursor) -> {
@@ -80,17 +91,18 @@ public final class ReportHandlers {
 
     /**
      * The same filters, select, order and source as JSON, no row limit unless one is given, streamed from
-     * PostgreSQL's COPY; gzip when the client accepts it.
+     * PostgreSQL's COPY; gzip when the client accepts it. Without order, limit or offset, rows come in the
+     * database's order (see {@link dev.vista.report.ReportSelect#export()}).
      *
      * <p>An error before the first byte is a JSON error with its status. After it, the status line has gone,
      * so the response is aborted: the client sees a broken transfer (no final chunk), never a short file that
      * looks complete.
      */
-    private void csv(Context ctx, ReportRequest request, ReportRead read) throws IOException {
+    private static void csv(Context ctx, ReportRequest request, ReportRead read, CsvExport csv) throws IOException {
         ctx.contentType(ReportRequest.CSV + "; charset=utf-8");
         ctx.header(Header.CONTENT_DISPOSITION, "attachment; filename=\"" + request.report() + "-" + LocalDate.now(ZoneOffset.UTC) + ".csv\"");
         try {
-            csv.write(read.select().rows(), request.csv(), ctx.outputStream());
+            csv.write(read.select().export(), request.csv(), ctx.outputStream());
         } catch (EofException clientGone) {
             throw clientGone; // Javalin records a client abort; the COPY was cancelled
         } catch (IOException | SQLException | RuntimeException e) {
@@ -119,13 +131,16 @@ public final class ReportHandlers {
 
     /** GET /api/reports/{name}/compare: the same query on every source, with plans, times and a digest of the rows. */
     public void compare(Context ctx) {
+        var reports = all.as(authentication.caller(ctx));
         var report = reports.report(ctx.pathParam("name"));
         ctx.json(reports.compare(report.name(), ReportQuery.parse(ctx.queryParamMap())));
     }
 
     /** GET /api/openapi.json */
     public void openApi(Context ctx) {
-        ctx.json(openApi);
+        var caller = authentication.caller(ctx);
+        ctx.json(caller.isConnection() ? openApi
+                : OpenApiDocument.of(all.as(caller).catalogue(), ReportRequest.DEFAULT_LIMIT, ReportRequest.MAX_LIMIT));
     }
 
     /**

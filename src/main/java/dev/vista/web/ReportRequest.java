@@ -38,6 +38,11 @@ record ReportRequest(String report, Format format, ReportQuery query, CsvExport.
     }
 
     /** The request's parts, checked in this order: the report exists (404), its format (406), its query (400). */
+    /** What besides the query makes the response's bytes: for validators, which must differ when the bytes do. */
+    String variant() {
+        return format + " " + csv + " count=" + exactCount;
+    }
+
     static ReportRequest parse(Context ctx, ReportCatalogue catalogue) {
         var name = ctx.pathParam("name");
         var suffixed = name.endsWith(".csv");

@@ -57,7 +57,7 @@ class ViewSyncConcurrencyTest {
         assertThat(worker.changesets()).hasSize(4);
         assertThat(worker.create()).hasSize(7);
         assertThat(catalog.changesets()).containsExactly("001-users", "002-page-visits", "003-refresh-history",
-                "004-page-visits-visit-date-index");
+                "004-page-visits-visit-date-index", "sync-views");
         assertThat(catalog.managedViews()).hasSize(7);
     }
 

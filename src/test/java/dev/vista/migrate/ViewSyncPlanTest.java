@@ -57,7 +57,7 @@ class ViewSyncPlanTest {
 
         assertThat(catalog.views()).isEqualTo(before);
         assertThat(catalog.changesets()).containsExactly("001-users", "002-page-visits", "003-refresh-history",
-                "004-page-visits-visit-date-index");
+                "004-page-visits-visit-date-index", "sync-views");
         assertThat(catalog.columns("page_visits")).noneMatch(column -> column.startsWith("referrer"));
 
         var done = schema.migrator(dataSource).migrate();

@@ -84,6 +84,6 @@ class ViewSyncTableChangeTest {
         assertThat(catalog.views()).isEqualTo(before);
         assertThat(catalog.columns("users")).anyMatch(column -> column.startsWith("email"));
         assertThat(catalog.changesets()).containsExactly("001-users", "002-page-visits", "003-refresh-history",
-                "004-page-visits-visit-date-index");
+                "004-page-visits-visit-date-index", "sync-views");
     }
 }

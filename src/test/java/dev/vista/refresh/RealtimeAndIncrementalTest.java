@@ -10,6 +10,7 @@ import dev.vista.database.ReadSessions;
 import dev.vista.generated.DefaultSchema;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.ViewFile;
+import dev.vista.report.Privileges;
 import dev.vista.report.ReportCatalogue;
 import dev.vista.report.ReportQuery;
 import dev.vista.report.Reports;
@@ -50,7 +51,7 @@ class RealtimeAndIncrementalTest {
         freshness = new Freshness(dsl, TestDatabase.viewFiles());
         refresher = new Refresher(dataSource, TestDatabase.viewFiles(), freshness, Duration.ofMinutes(1), Duration.ofSeconds(2));
         reports = new Reports(ReadSessions.on(dataSource, Duration.ofMinutes(1)),
-                ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, TestDatabase.viewFiles()), freshness);
+                ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, TestDatabase.viewFiles()), freshness, new Privileges(dsl));
         sectionDaily = ChangelogSource.directory(TestDatabase.projectRoot()).viewFiles().stream()
                 .filter(f -> f.name().equals("section_daily")).findFirst().orElseThrow();
     }

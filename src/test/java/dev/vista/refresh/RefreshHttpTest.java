@@ -160,6 +160,41 @@ class RefreshHttpTest {
     }
 
     @Test
+    void stored_answers_carry_an_etag_that_turns_a_repeated_request_into_a_304_until_the_next_refresh() {
+        TestApp.serve(config, dataSource, (server, client) -> {
+            client.post("/api/admin/views/section_daily/refresh", "", this::admin);
+            var first = client.get("/api/reports/section_daily?section=eq.index");
+            var etag = header(first, "ETag");
+            assertThat(etag).matches("\"[0-9a-f]{32}\"");
+            assertThat(header(first, "Cache-Control")).isEqualTo("no-cache");
+            var body = first.body().string();
+            assertThat(body).startsWith("[{");
+
+            var again = client.get("/api/reports/section_daily?section=eq.index", req -> req.header("If-None-Match", etag));
+            assertThat(again.code()).isEqualTo(304);
+            assertThat(again.body().string()).isEmpty();
+            assertThat(header(again, "ETag")).isEqualTo(etag);
+            var since = client.get("/api/reports/section_daily?section=eq.index", req -> req.header("If-Modified-Since", header(first, "Last-Modified")));
+            assertThat(since.code()).isEqualTo(304);
+
+            // another query, another format: another tag
+            assertThat(header(client.get("/api/reports/section_daily?section=eq.settings"), "ETag")).isNotEqualTo(etag);
+            assertThat(header(client.get("/api/reports/section_daily.csv?section=eq.index"), "ETag")).isNotEqualTo(etag);
+
+            // a refresh changes the rows' moment, so the old tag no longer matches
+            client.post("/api/admin/views/section_daily/refresh", "", this::admin);
+            var refreshed = client.get("/api/reports/section_daily?section=eq.index", req -> req.header("If-None-Match", etag));
+            assertThat(refreshed.code()).isEqualTo(200);
+            assertThat(header(refreshed, "ETag")).isNotEqualTo(etag);
+            assertThat(refreshed.body().string()).isEqualTo(body);
+
+            // rows computed on every request have no validator
+            assertThat(client.get("/api/reports/user_stats?limit=1").headers().get("ETag")).isNull();
+            assertThat(client.get("/api/reports/section_daily?realtime=true&limit=1").headers().get("ETag")).isNull();
+        });
+    }
+
+    @Test
     void a_refresh_already_running_is_a_409_naming_who_holds_it() throws Exception {
         var refresher = RefreshTesting.refresher(dataSource);
         try (var reader = RefreshTesting.readingInOpenTransaction(dataSource, "no_key")) {

@@ -92,7 +92,7 @@ class ReportsOverviewTest {
                 List.of(new Report.Column("username", "text", username), new Report.Column("section", "text", section),
                         new Report.Column("visits", "bigint", count)),
                 List.of(new Report.Source("view", view, Optional.of("user_sections"))), view);
-        var read = new ReportRead(ReportSelect.of(report, ReportQuery.parse("section=neq.index")), Optional.empty());
+        var read = new ReportRead(ReportSelect.of(report, ReportQuery.parse("section=neq.index")), Optional.empty(), false);
         var chart = reports.overview(read, GENEROUS).chart();
         assertThat(chart.shape()).isEqualTo(Chart.Shape.BARS);
         assertThat(chart.groupBy()).isEqualTo("username");

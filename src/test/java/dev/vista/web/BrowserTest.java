@@ -51,7 +51,7 @@ class BrowserTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String XSS = "<img src=x onerror=alert(1)>";
     // generous time boxes: the machine running the tests may be busy, and a facet skipped here would fail a test
-    static final Config CONFIG = Config.fromEnvironment(Map.of("VISTA_FACET_TIMEOUT", "5s", "VISTA_CHART_TIMEOUT", "10s"));
+    static final Config CONFIG = Config.fromEnvironment(Map.of("VISTA_PORT", "0", "VISTA_FACET_TIMEOUT", "5s", "VISTA_CHART_TIMEOUT", "10s"));
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     static Chromium chromium;
@@ -72,9 +72,8 @@ class BrowserTest {
         dsl.insertInto(PAGE_VISITS, PAGE_VISITS.USER_ID, PAGE_VISITS.SECTION, PAGE_VISITS.VISIT_TIME, PAGE_VISITS.DURATION_MS)
                 .values(xssUser, "index", OffsetDateTime.now(ZoneOffset.UTC), 42).execute();
         TestDatabase.refreshAll(dataSource);
-        vista = Vista.over(CONFIG, dataSource);
-        vista.app().start(0);
-        origin = "http://localhost:" + vista.port();
+        vista = Vista.over(CONFIG, dataSource).listen();
+        origin = "http://127.0.0.1:" + vista.port();
     }
 
     @AfterAll
@@ -83,7 +82,6 @@ class BrowserTest {
             chromium.close();
         }
         if (vista != null) {
-            vista.app().stop();
             vista.close();
         }
         if (dataSource != null) {

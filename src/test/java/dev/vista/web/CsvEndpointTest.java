@@ -69,6 +69,21 @@ class CsvEndpointTest {
     }
 
     @Test
+    void a_whole_export_without_order_comes_unsorted_and_holds_every_row_exactly_once() {
+        TestApp.serve(config, dataSource, (server, client) -> {
+            var unordered = parse(client.get("/api/reports/visit_log.csv").body().string()).stream().map(CSVRecord::toList).toList();
+            var ordered = parse(client.get("/api/reports/visit_log.csv?order=visit_id").body().string()).stream().map(CSVRecord::toList).toList();
+            assertThat(unordered).hasSize((int) visits).doesNotHaveDuplicates();
+            assertThat(unordered).containsExactlyInAnyOrderElementsOf(ordered);
+            // and the SQL has no ORDER BY then, while a page of the same report does
+            var catalogue = dev.vista.report.ReportCatalogue.of(dev.vista.generated.DefaultSchema.DEFAULT_SCHEMA, TestDatabase.viewFiles());
+            var whole = dev.vista.report.ReportSelect.of(catalogue.get("visit_log"), dev.vista.report.ReportQuery.all());
+            assertThat(TestDatabase.dsl(dataSource).render(whole.export())).doesNotContainIgnoringCase("order by");
+            assertThat(TestDatabase.dsl(dataSource).render(whole.rows())).containsIgnoringCase("order by");
+        });
+    }
+
+    @Test
     void filters_order_limit_and_source_apply_as_they_do_for_json() {
         TestApp.serve(config, dataSource, (server, client) -> {
             var dashboard = parse(client.get("/api/reports/visit_log.csv?section=eq.dashboard&user_id=lt.10").body().string());
@@ -111,7 +126,8 @@ class CsvEndpointTest {
             var missing = client.get("/api/reports/no_such.csv");
             assertThat(missing.code()).isEqualTo(404);
         });
-        var impatient = new Config(0, "token", false, Duration.ofMillis(1), config.database(), config.refresh(), config.pages());
+        var impatient = new Config("127.0.0.1", 0, "token", false, Duration.ofMillis(1), config.database(), config.refresh(), config.access(),
+                config.pages());
         TestApp.serve(impatient, dataSource, (server, client) -> {
             var timeout = client.get("/api/reports/visits_summary.csv?source=groupby");
             assertThat(timeout.code()).isEqualTo(504);

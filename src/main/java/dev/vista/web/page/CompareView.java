@@ -5,6 +5,7 @@ import dev.vista.report.Report;
 import dev.vista.report.ReportQuery;
 import dev.vista.report.SourceComparison;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -20,6 +21,7 @@ public record CompareView(Layout layout, String name, String title, String filte
         return identical ? "same" : "different";
     }
 
+    /** One source; {@code sql} and the figures are null for a source the caller may not read (not run). */
     public record Source(String name, String cost, String sql, String planning, String execution, String topNode,
                          String buffers, String rows, String md5) {
     }
@@ -31,19 +33,27 @@ public record CompareView(Layout layout, String name, String title, String filte
     public static CompareView of(Assets assets, Report report, ReportQuery query, SourceComparison comparison,
                                  Optional<Freshness.Summary> freshness) {
         var name = report.name();
-        var runs = comparison.sources();
-        var sources = runs.stream().map(run -> new Source(run.source(), cost(report, run.source(), freshness), run.formattedSql(),
-                Formats.millis(run.planningMs()), Formats.millis(run.executionMs()), run.topNode(), buffers(run.buffers()),
-                Formats.rows(run.rows()), run.md5())).toList();
+        var runs = comparison.sources().stream().filter(SourceComparison.Run::permitted).toList();
+        var sources = comparison.sources().stream().map(run -> run.permitted()
+                ? new Source(run.source(), cost(report, run.source(), freshness), run.formattedSql(), Formats.millis(run.planningMs()),
+                        Formats.millis(run.executionMs()), run.topNode(), buffers(run.buffers()), Formats.rows(run.rows()), run.md5())
+                : new Source(run.source(), "Not run: the role you read as may not read this source.", null, null, null, null, null, null, null))
+                .toList();
         var slowest = runs.stream().mapToDouble(SourceComparison.Run::executionMs).max().orElse(0);
         var bars = runs.stream().map(run -> new Bar(run.source(), Formats.millis(run.executionMs()),
-                String.format(java.util.Locale.ROOT, "%.1f", slowest <= 0 ? 0 : Math.max(0.5, 100 * run.executionMs() / slowest)))).toList();
+                String.format(Locale.ROOT, "%.1f", slowest <= 0 ? 0 : Math.max(0.5, 100 * run.executionMs() / slowest)))).toList();
         var filters = query.filters().isEmpty() ? "all rows" : String.join(" and ", query.filters().stream().map(ReportView::words).toList());
-        var verdict = comparison.identical()
-                ? "All " + runs.size() + " sources returned the same " + Formats.rows(runs.getFirst().rows()) + ", in the same order."
-                : "The sources disagree: " + String.join(", ", runs.stream().map(r -> r.source() + " returned " + Formats.rows(r.rows())
-                        + " (md5 " + r.md5().substring(0, 8) + ")").toList())
-                        + ". A materialized view older than its last change shows up here: refresh it and compare again.";
+        String verdict;
+        if (runs.isEmpty()) {
+            verdict = "No source of this report could be run with the role you read as.";
+        } else if (comparison.identical()) {
+            verdict = (runs.size() == 1 ? "The one source you may read returned " : "All " + runs.size() + " sources returned the same ")
+                    + Formats.rows(runs.getFirst().rows()) + (runs.size() == 1 ? "." : ", in the same order.");
+        } else {
+            verdict = "The sources disagree: " + String.join(", ", runs.stream().map(r -> r.source() + " returned " + Formats.rows(r.rows())
+                    + " (md5 " + r.md5().substring(0, 8) + ")").toList())
+                    + ". A materialized view older than its last change shows up here: refresh it and compare again.";
+        }
         var layout = Layout.of(assets, "Compare " + report.title(), false, new Layout.Crumb("Reports", Links.catalogue()),
                 new Layout.Crumb(report.title(), Links.report(name, query)), new Layout.Crumb("Compare sources", null));
         return new CompareView(layout, name, report.title(), filters, comparison.identical(), verdict, sources, bars,

@@ -35,6 +35,8 @@ public record ErrorView(Layout layout, int status, String heading, String messag
     static String heading(int status) {
         return switch (status) {
             case 400 -> "This query cannot be answered";
+            case 401 -> "Not signed in";
+            case 403 -> "Not allowed";
             case 404 -> "Not found";
             case 406 -> "Not a format Vista writes";
             case 416 -> "Past the last row";

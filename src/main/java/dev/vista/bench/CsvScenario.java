@@ -1,0 +1,118 @@
+package dev.vista.bench;
+
+import static dev.vista.bench.BenchReport.millis;
+
+import dev.vista.report.ReportQuery;
+import dev.vista.report.ReportSelect;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.postgresql.PGConnection;
+
+/**
+ * CSV downloads from the Vista process against psql's {@code \copy} of the same query into /dev/null, the physical
+ * limit (PgJDBC's CopyManager into a null stream where no psql is installed), and the process's peak memory.
+ */
+final class CsvScenario implements Scenario {
+
+    private final VistaProcess server;
+
+    CsvScenario(VistaProcess server) {
+        this.server = server;
+    }
+
+    @Override
+    public String name() {
+        return "CSV";
+    }
+
+    @Override
+    public void run(BenchContext context) throws Exception {
+        var psql = Psql.find(context.database());
+        var http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        // The reference runs exactly the query Vista runs (a whole export: no imposed order), as jOOQ renders it.
+        var catalogue = context.catalogue();
+        var renderer = DSL.using(SQLDialect.POSTGRES);
+        var exports = new LinkedHashMap<String, Map.Entry<String, String>>();
+        exports.put("visit_log", Map.entry("/api/reports/visit_log.csv", renderer.renderInlined(
+                ReportSelect.of(catalogue.get("visit_log"), ReportQuery.parse("")).export())));
+        exports.put("visits_summary (source=groupby)", Map.entry("/api/reports/visits_summary.csv?source=groupby", renderer.renderInlined(
+                ReportSelect.of(catalogue.get("visits_summary"), ReportQuery.parse("source=groupby")).export())));
+        for (var export : exports.entrySet()) {
+            var counter = new CountingStream();
+            var uri = URI.create(server.base() + export.getValue().getKey());
+            var sql = export.getValue().getValue();
+            var rows = Jdbc.queryValue(context.dataSource(), "SELECT count(*) FROM (" + sql + ") AS q");
+            var variants = new LinkedHashMap<String, Timings.Work>();
+            variants.put("vista", () -> {
+                var response = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofInputStream());
+                try (var body = response.body()) {
+                    body.transferTo(counter.reset());
+                }
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException("GET " + uri + " answered " + response.statusCode());
+                }
+            });
+            variants.put("reference", () -> {
+                if (psql.isPresent()) {
+                    psql.get().run("\\copy (" + sql.replace("\n", " ") + ") TO STDOUT WITH CSV HEADER", OutputStream.nullOutputStream());
+                } else {
+                    try (var connection = context.dataSource().getConnection()) {
+                        connection.unwrap(PGConnection.class).getCopyAPI().copyOut(
+                                "COPY (" + sql + ") TO STDOUT WITH (FORMAT csv, HEADER)", OutputStream.nullOutputStream());
+                    }
+                }
+            });
+            var samples = Timings.interleaved(0, Math.min(context.options().iterations(), 3), variants);
+            var bytes = counter.count();
+            var vista = samples.get("vista");
+            var reference = samples.get("reference");
+            var throughput = reference.median() / vista.median();
+            context.report().add(new BenchReport.Line("CSV export of " + export.getKey(), "Vista's CSV endpoint",
+                    millis(vista.median()) + rate(rows, bytes, vista.median()),
+                    psql.isPresent() ? "psql \\copy ... TO STDOUT CSV > /dev/null" : "COPY via PgJDBC into a null stream",
+                    millis(reference.median()) + rate(rows, bytes, reference.median()), throughput, "throughput >= 0.95 of the reference",
+                    BenchReport.verdict(throughput >= 0.95)));
+        }
+        var rss = server.peakRssMegabytes();
+        context.report().add(new BenchReport.Line("CSV export of visit_log", "peak RSS of the Vista process (-Xmx256m)",
+                String.format(Locale.ROOT, "%.0f MB", rss), "", "", Double.NaN, "< 400 MB", BenchReport.verdict(rss < 400)));
+        context.report().note("CSV ratios are throughput ratios (reference time / Vista time): 1.0 means as fast as psql's \\copy into /dev/null.");
+    }
+
+    private static String rate(long rows, long bytes, double millis) {
+        return String.format(Locale.ROOT, " (%,.0f rows/s, %.0f MB/s)", rows / (millis / 1e3), bytes / 1e6 / (millis / 1e3));
+    }
+
+    /** Counts what it is given and throws it away: /dev/null with a meter. */
+    private static final class CountingStream extends OutputStream {
+        private final AtomicLong count = new AtomicLong();
+
+        CountingStream reset() {
+            count.set(0);
+            return this;
+        }
+
+        long count() {
+            return count.get();
+        }
+
+        @Override
+        public void write(int b) {
+            count.incrementAndGet();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count.addAndGet(len);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.vista.bench;
+
+import dev.vista.report.ReportQuery;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Locale;
+
+/**
+ * A 100-row page of visits_summary_mv, the request an API client repeats: its latency from one client and its
+ * throughput under load, each beside the same query over plain JDBC (prepared, every value read), which is what
+ * the database itself can do; the load and the reference alternate, round by round.
+ */
+final class HttpPageScenario implements Scenario {
+
+    private static final String SCENARIO = "100-row page of visits_summary_mv";
+    private static final String PAGE = "SELECT * FROM visits_summary_mv ORDER BY user_id, section, visit_date LIMIT 100";
+
+    private final VistaProcess server;
+
+    HttpPageScenario(VistaProcess server) {
+        this.server = server;
+    }
+
+    @Override
+    public String name() {
+        return "HTTP";
+    }
+
+    @Override
+    public void run(BenchContext context) throws Exception {
+        var options = context.options();
+        var page = URI.create(server.base() + "/api/reports/visits_summary_mv");
+        // A served page goes through Jetty, Javalin, jOOQ, PgJDBC and Jackson: the server's JIT compiles them
+        // under load first (as it would have in production), then latency and throughput are measured.
+        HttpLoad.run(page, options.httpConnections(), Duration.ofSeconds(options.httpSeconds()).multipliedBy(2));
+        var rounds = Math.max(3, options.iterations());
+        latency(context, page, rounds);
+        throughput(context, page, rounds);
+        revalidation(context, page, rounds);
+    }
+
+    /**
+     * The page asked again with the ETag of its last answer, the way a browser or a caching client revalidates: the
+     * rate of 304s (no rows read, no body) against the full page, from as many connections, rounds alternating.
+     */
+    private static void revalidation(BenchContext context, URI page, int rounds) throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(page).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        var etag = response.headers().firstValue("ETag").orElseThrow(() -> new IllegalStateException(
+                "a page of visits_summary_mv came without an ETag (is it refreshed?)"));
+        var connections = context.options().httpConnections();
+        var round = Duration.ofSeconds(Math.max(1, context.options().httpSeconds() / rounds));
+        var full = new ArrayList<Double>();
+        var revalidated = new ArrayList<Double>();
+        for (int i = 0; i < rounds; i++) {
+            full.add(HttpLoad.run(page, connections, round).requestsPerSecond());
+            revalidated.add(HttpLoad.run(page, connections, round, java.util.Map.of("If-None-Match", etag)).requestsPerSecond());
+        }
+        var conditional = new Timings.Samples("304", revalidated);
+        var reference = new Timings.Samples("200", full);
+        var ratio = conditional.median() / reference.median();
+        context.report().add(new BenchReport.Line(SCENARIO, "revalidated with If-None-Match: 304s, " + connections + " connections",
+                perSecond(conditional, "req/s"), "the full page, " + connections + " connections", perSecond(reference, "req/s"),
+                ratio, "> 1 (a 304 reads no rows)", BenchReport.verdict(ratio > 1)));
+    }
+
+    /**
+     * One client, one request at a time, in rounds of two seconds (at the default 10 s of load): the HTTP endpoint,
+     * then the Reports API in-process and plain JDBC alternating call by call, as a Java client would run them.
+     */
+    private static void latency(BenchContext context, URI page, int rounds) throws Exception {
+        var round = Duration.ofMillis(Math.max(1000, context.options().httpSeconds() * 200L));
+        var reports = context.reports();
+        var query = ReportQuery.parse("limit=100");
+        var http = new ArrayList<Double>();
+        var api = new ArrayList<Double>();
+        var jdbc = new ArrayList<Double>();
+        for (int i = 0; i < rounds; i++) {
+            http.add(HttpLoad.run(page, 1, round).p50());
+            var apiMillis = new ArrayList<Double>();
+            var jdbcMillis = new ArrayList<Double>();
+            try (var connection = context.dataSource().getConnection(); var statement = connection.prepareStatement(PAGE)) {
+                var until = System.nanoTime() + round.toNanos();
+                while (System.nanoTime() < until) {
+                    apiMillis.add(Timings.time(() -> reports.rows("visits_summary_mv", query)));
+                    jdbcMillis.add(Timings.time(() -> {
+                        try (var rows = statement.executeQuery()) {
+                            Jdbc.readAll(rows);
+                        }
+                    }));
+                }
+            }
+            api.add(new Timings.Samples("api", apiMillis).median());
+            jdbc.add(new Timings.Samples("jdbc", jdbcMillis).median());
+        }
+        var reference = new Timings.Samples("jdbc", jdbc);
+        context.report().compare(SCENARIO, "HTTP endpoint latency (p50, one client)", new Timings.Samples("http", http),
+                "same query via JDBC", reference, "< 1.5", r -> r < 1.5);
+        // No goal: it splits what HTTP adds from what the read-only transaction and jOOQ add.
+        context.report().inform(SCENARIO, "Reports API in-process latency (median, one client; no HTTP, no JSON)",
+                new Timings.Samples("api", api), "same query via JDBC", reference);
+    }
+
+    /**
+     * The same number of connections as closed loops, each round HTTP first, then JDBC with one thread and one
+     * connection per client: Vista's requests per second against the queries per second of the database alone.
+     */
+    private static void throughput(BenchContext context, URI page, int rounds) throws Exception {
+        var options = context.options();
+        var connections = options.httpConnections();
+        var round = Duration.ofSeconds(Math.max(1, options.httpSeconds() / rounds));
+        var loads = new ArrayList<HttpLoad>();
+        var database = new ArrayList<Double>();
+        for (int i = 0; i < rounds; i++) {
+            loads.add(HttpLoad.run(page, connections, round));
+            database.add(JdbcReaders.idle(context.database(), PAGE, connections, round).perSecond());
+        }
+        var vista = new Timings.Samples("http", loads.stream().map(HttpLoad::requestsPerSecond).toList());
+        var jdbc = new Timings.Samples("jdbc", database);
+        var p50 = new Timings.Samples("p50", loads.stream().map(HttpLoad::p50).toList()).median();
+        var p99 = new Timings.Samples("p99", loads.stream().map(HttpLoad::p99).toList()).median();
+        var errors = loads.stream().mapToLong(HttpLoad::errors).sum();
+        var ratio = vista.median() / jdbc.median();
+        context.report().add(new BenchReport.Line(SCENARIO,
+                String.format(Locale.ROOT, "%d connections, %d rounds of %d s (%s)", connections, rounds, round.toSeconds(), loads.getFirst().client()),
+                perSecond(vista, "req/s") + String.format(Locale.ROOT, " (p50 %.2f ms, p99 %.2f ms, %d errors)", p50, p99, errors),
+                "same query via JDBC, " + connections + " connections (the database's own limit)", perSecond(jdbc, "queries/s"),
+                ratio, ">= 0.45 of the database's own throughput, no errors", BenchReport.verdict(ratio >= 0.45 && errors == 0)));
+        context.report().note("HTTP throughput: rounds of load on the HTTP endpoint and of the same query over JDBC from as many "
+                + "connections alternate; medians of the rounds, ranges in brackets. The JDBC reference runs in the benchmark's own process.");
+    }
+
+    private static String perSecond(Timings.Samples samples, String unit) {
+        return String.format(Locale.ROOT, "%,.0f %s [%,.0f–%,.0f]", samples.median(), unit, samples.min(), samples.max());
+    }
+}
