@@ -270,7 +270,7 @@ class AccessTest {
     void pages_show_only_what_the_role_may_read_by_token_or_by_the_sign_in_cookie() {
         TestApp.serve(config, fixture.vista, (server, client) -> {
             var catalogue = org.jsoup.Jsoup.parse(client.get("/").body().string());
-            assertThat(catalogue.select(".catalogue code").eachText()).containsExactly("section_daily", "visits_summary", "visits_summary_mv");
+            assertThat(catalogue.select(".catalogue .meta code").eachText()).containsExactly("section_daily", "visits_summary", "visits_summary_mv");
             var absent = client.get("/reports/visit_log");
             assertThat(absent.code()).isEqualTo(404);
             assertThat(absent.headers().get("Content-Type").getFirst()).startsWith("text/html");
@@ -283,7 +283,9 @@ class AccessTest {
             assertThat(page.select("table.rows tbody tr td:nth-child(5)").eachText()).allMatch(userId -> userId.equals("2"));
             assertThat(page.select("section.facet[aria-labelledby=facet-username] li")).hasSize(1);
             var compare = org.jsoup.Jsoup.parse(client.get("/reports/visits_summary/compare").body().string());
-            assertThat(compare.select(".source h2").eachText()).containsExactly("view", "materialized");
+            assertThat(compare.select(".source h2").eachText()).containsExactly("view", "materialized", "groupby");
+            assertThat(compare.selectFirst("section.source:has(h2:contains(groupby)) .cost").text()).startsWith("Not run");
+            assertThat(compare.select("table.bars tbody th").eachText()).containsExactly("view", "materialized");
         });
     }
 
