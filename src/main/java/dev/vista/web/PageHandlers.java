@@ -125,7 +125,8 @@ public final class PageHandlers {
 
     private static void html(Context ctx, int status, String body) {
         ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-        ctx.header(Header.CACHE_CONTROL, "no-cache");
+        // a page is one caller's view of rows that change: kept by no shared cache, asked again each time
+        ctx.header(Header.CACHE_CONTROL, "private, no-cache");
         ctx.status(status).html(body);
     }
 

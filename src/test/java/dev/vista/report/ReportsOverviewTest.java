@@ -6,7 +6,12 @@ import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.database.ReadSessions;
+import dev.vista.generated.DefaultSchema;
 import dev.vista.migrate.Kind;
+import dev.vista.refresh.Freshness;
+import dev.vista.refresh.RefreshRequest;
+import dev.vista.refresh.Refresher;
 import dev.vista.testing.TestDatabase;
 import java.time.Duration;
 import java.util.List;
@@ -78,6 +83,32 @@ class ReportsOverviewTest {
         assertThat(overview("visit_log", "limit=10&count=exact", noCounting).total()).isEqualTo(new RowCount(visits, true));
         assertThat(overview("visit_log", "limit=10&offset=" + (visits - 3), noCounting).total())
                 .as("the last page tells the total without a count").isEqualTo(new RowCount(visits, true));
+    }
+
+    @Test
+    void for_stored_rows_facets_chart_and_total_are_kept_until_the_next_refresh_and_for_live_rows_never() {
+        var files = TestDatabase.viewFiles();
+        var dsl = TestDatabase.dsl(dataSource);
+        var freshness = new Freshness(dsl, files);
+        var refresher = Refresher.of(dataSource, files, freshness, Duration.ofMinutes(1));
+        var stored = new Reports(ReadSessions.on(dataSource, Duration.ofSeconds(30)), ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files),
+                freshness, new Privileges(dsl));
+        var hasty = new Overview.Bounds(Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(1), 0);
+        var first = stored.overview(stored.prepare("visits_summary_mv", ReportQuery.parse("section=eq.index&limit=10")), GENEROUS);
+        assertThat(first.facets()).noneMatch(Facet::timedOut);
+        var paged = stored.overview(stored.prepare("visits_summary_mv", ReportQuery.parse("section=eq.index&limit=10&offset=10&order=visits.desc")), hasty);
+        assertThat(paged.facets()).as("kept: another page, another order, the same filters").isEqualTo(first.facets());
+        assertThat(paged.chart()).isEqualTo(first.chart());
+        assertThat(paged.rows()).hasSize(10).isNotEqualTo(first.rows());
+
+        refresher.refresh(RefreshRequest.of("visits_summary_mv"));
+        var refreshed = stored.overview(stored.prepare("visits_summary_mv", ReportQuery.parse("section=eq.index&limit=10")), hasty);
+        assertThat(refreshed.facets()).as("a refresh makes new rows: computed again, within the hasty box").allMatch(Facet::timedOut);
+        assertThat(refreshed.chart().timedOut()).isTrue();
+
+        stored.overview(stored.prepare("visit_log", ReportQuery.parse("limit=10")), GENEROUS);
+        var live = stored.overview(stored.prepare("visit_log", ReportQuery.parse("limit=10")), hasty);
+        assertThat(live.facets()).as("live rows are counted on every view").allMatch(Facet::timedOut);
     }
 
     @Test

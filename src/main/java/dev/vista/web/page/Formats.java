@@ -25,18 +25,42 @@ public final class Formats {
 
     /** 12345 as "12,345", 1234.50 as "1,234.50", 0.25 (double) as "0.25". */
     public static String number(Number value) {
-        var format = new DecimalFormat("#,##0", SYMBOLS);
-        if (value instanceof BigDecimal decimal) {
-            format.setMinimumFractionDigits(Math.max(0, decimal.scale()));
-            format.setMaximumFractionDigits(Math.max(0, decimal.scale()));
-        } else if (value instanceof Double || value instanceof Float) {
-            var d = value.doubleValue();
-            if (Double.isNaN(d) || Double.isInfinite(d)) {
-                return Double.toString(d);
+        return switch (value) {
+            // the common cases by hand: a DecimalFormat per cell costs more than the rest of a row
+            case Long l -> grouped(Long.toString(l));
+            case Integer i -> grouped(Integer.toString(i));
+            case Short h -> grouped(Short.toString(h));
+            case BigDecimal d -> grouped(d.toPlainString());
+            default -> {
+                var d = value.doubleValue();
+                if (Double.isNaN(d) || Double.isInfinite(d)) {
+                    yield Double.toString(d);
+                }
+                var format = new DecimalFormat("#,##0", SYMBOLS);
+                format.setMaximumFractionDigits(6);
+                yield format.format(value);
             }
-            format.setMaximumFractionDigits(6);
+        };
+    }
+
+    /** "-1234567.50" as "-1,234,567.50": commas between the thousands of the whole part. */
+    private static String grouped(String plain) {
+        var sign = plain.startsWith("-") ? 1 : 0;
+        var point = plain.indexOf('.');
+        var whole = (point < 0 ? plain.length() : point) - sign;
+        if (whole <= 3) {
+            return plain;
         }
-        return format.format(value);
+        var out = new StringBuilder(plain.length() + whole / 3);
+        out.append(plain, 0, sign);
+        for (int i = 0; i < whole; i++) {
+            if (i > 0 && (whole - i) % 3 == 0) {
+                out.append(',');
+            }
+            out.append(plain.charAt(sign + i));
+        }
+        out.append(plain, sign + whole, plain.length());
+        return out.toString();
     }
 
     /** Any value as a table cell shows it (numbers without separators are for inputs: see {@link #plain}). */
@@ -70,7 +94,7 @@ public final class Formats {
         return span(Duration.ofSeconds(seconds)) + " ago";
     }
 
-    /** A duration in words, rounded down to its largest unit: "200 ms", "90 s", "1 min", "15 min", "2 h", "1 day". */
+    /** A duration in words, rounded down to its unit: "200 ms", "90 s", "1 min", "15 min", "90 min", "1 h", "36 h", "1 day". */
     public static String span(Duration duration) {
         if (duration.toMillis() < 1000 || duration.toMillis() < 10_000 && duration.toMillis() % 1000 != 0) {
             return duration.toMillis() + " ms";
@@ -79,10 +103,10 @@ public final class Formats {
         if (seconds < 60 || seconds < 120 && seconds % 60 != 0) {
             return seconds + " s";
         }
-        if (seconds < 2 * 3600) {
+        if (seconds < 3600 || seconds < 7200 && seconds % 3600 != 0) {
             return seconds / 60 + " min";
         }
-        if (seconds < 2 * 86_400) {
+        if (seconds < 86_400 || seconds < 2 * 86_400 && seconds % 86_400 != 0) {
             return seconds / 3600 + " h";
         }
         var days = seconds / 86_400;
