@@ -17,10 +17,17 @@ import java.util.Optional;
  * @param requestLog VISTA_REQUEST_LOG (default on): one INFO line per HTTP request; {@code off} silences it (metrics are kept either way)
  */
 public record Config(String host, int port, String adminToken, boolean adminTokenGenerated, Duration statementTimeout, DatabaseConfig database,
-                     Refresh refresh, Access access, boolean requestLog) {
+                     Refresh refresh, Access access, Pages pages, boolean requestLog) {
 
     /** VISTA_REFRESH_TIMEOUT (default 10m): the longest a refresh may run; VISTA_REFRESH_SCHEDULES=off stops scheduled refreshes. */
     public record Refresh(Duration timeout, boolean scheduled) {
+    }
+
+    /**
+     * VISTA_FACET_TIMEOUT (default 200ms): the longest each facet of a report page, and a count tried for its total,
+     * may take before the page goes without it; VISTA_CHART_TIMEOUT (default 1s): the same for its chart.
+     */
+    public record Pages(Duration facetTimeout, Duration chartTimeout) {
     }
 
     /**
@@ -71,13 +78,14 @@ public record Config(String host, int port, String adminToken, boolean adminToke
         var timeout = duration(env, "VISTA_STATEMENT_TIMEOUT", "30s");
         var refresh = new Refresh(duration(env, "VISTA_REFRESH_TIMEOUT", "10m"), onOff(env, "VISTA_REFRESH_SCHEDULES", true));
         var poolSize = Math.toIntExact(number(env, "VISTA_DATABASE_POOL_SIZE", 10, 1, 1_000));
+        var pages = new Pages(duration(env, "VISTA_FACET_TIMEOUT", "200ms"), duration(env, "VISTA_CHART_TIMEOUT", "1s"));
         return new Config(host, port, token.orElseGet(Config::randomToken), token.isEmpty(), timeout, DatabaseConfig.fromEnvironment(env, poolSize),
-                refresh, Access.fromEnvironment(env), onOff(env, "VISTA_REQUEST_LOG", true));
+                refresh, Access.fromEnvironment(env), pages, onOff(env, "VISTA_REQUEST_LOG", true));
     }
 
     /** The same configuration with {@code access} instead (tests, the benchmark). */
     public Config withAccess(Access access) {
-        return new Config(host, port, adminToken, adminTokenGenerated, statementTimeout, database, refresh, access, requestLog);
+        return new Config(host, port, adminToken, adminTokenGenerated, statementTimeout, database, refresh, access, pages, requestLog);
     }
 
     /** A variable's value without surrounding blanks; empty when unset or blank. */

@@ -108,13 +108,23 @@ public final class ReadSessions implements AutoCloseable {
 
     /** Runs {@code work} in a read-only, repeatable-read transaction whose statements are cancelled after the timeout. */
     public <T> T transaction(Function<DSLContext, T> work) {
+        return transaction(statementTimeout, work);
+    }
+
+    /**
+     * Runs {@code work} as {@link #transaction} does, its statements cancelled after {@code timeout} instead (never
+     * after more than the statement timeout): for reads that are worth having only when they are quick, such as a
+     * page's facets. A cancelled statement fails with SQLState 57014 and rolls the transaction back.
+     */
+    public <T> T transaction(Duration timeout, Function<DSLContext, T> work) {
+        var bounded = timeout.compareTo(statementTimeout) < 0 ? timeout : statementTimeout;
         return dsl.transactionResult(tx -> {
             var t = tx.dsl();
             try {
                 if (caller.isConnection()) {
-                    t.execute(setUp());
+                    t.execute(setUp(bounded));
                 } else {
-                    t.execute(setUp(), caller.claims());
+                    t.execute(setUp(bounded), caller.claims());
                 }
             } catch (DataAccessException e) {
                 throw refused(e);
@@ -141,7 +151,7 @@ public final class ReadSessions implements AutoCloseable {
         var reusable = false;
         try {
             connection.setAutoCommit(false);
-            try (var statement = connection.prepareStatement(setUp())) {
+            try (var statement = connection.prepareStatement(setUp(statementTimeout))) {
                 if (!caller.isConnection()) {
                     statement.setString(1, caller.claims());
                 }
@@ -172,8 +182,8 @@ public final class ReadSessions implements AutoCloseable {
      * before the role, and a role's own settings ({@code ALTER ROLE ... SET}) apply at login only, so it holds for every
      * role.
      */
-    private String setUp() {
-        var common = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = " + millis(statementTimeout);
+    private String setUp(Duration timeout) {
+        var common = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = " + millis(timeout);
         return caller.role().map(role -> common + "; SET LOCAL ROLE " + dsl.render(DSL.name(role))
                 + "; SELECT set_config('request.jwt.claims', ?, true)").orElse(common);
     }
