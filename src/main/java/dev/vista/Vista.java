@@ -1,5 +1,6 @@
 package dev.vista;
 
+import static io.javalin.apibuilder.ApiBuilder.before;
 import static io.javalin.apibuilder.ApiBuilder.beforeMatched;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
@@ -21,6 +22,7 @@ import dev.vista.refresh.Freshness;
 import dev.vista.refresh.RefreshScheduler;
 import dev.vista.refresh.Refresher;
 import dev.vista.refresh.Trigger;
+import dev.vista.report.Overview;
 import dev.vista.report.Privileges;
 import dev.vista.report.ReportCatalogue;
 import dev.vista.report.Reports;
@@ -31,10 +33,14 @@ import dev.vista.web.Authentication;
 import dev.vista.web.Errors;
 import dev.vista.web.HealthHandler;
 import dev.vista.web.MetricsHandler;
+import dev.vista.web.PageHandlers;
 import dev.vista.web.RefreshHandlers;
 import dev.vista.web.ReportHandlers;
 import dev.vista.web.RequestMetrics;
+import dev.vista.web.page.Assets;
+import dev.vista.web.page.Pages;
 import io.javalin.Javalin;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -44,6 +50,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.Optional;
 import org.eclipse.jetty.server.ServerConnector;
+import java.util.Map;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -110,14 +117,31 @@ public final class Vista implements AutoCloseable {
         var adminAuth = new AdminAuth(config.adminToken(), config.access().adminRoles(), authentication);
         var metrics = new MetricsHandler(meters);
         var docs = new ApiDocs();
+        var assets = Assets.fromClasspath();
+        var pages = new PageHandlers(reports, refresher, authentication, new Pages(assets),
+                Overview.Bounds.of(config.pages().facetTimeout(), config.pages().chartTimeout()));
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.concurrency.useVirtualThreads = true;
             javalin.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES));
             javalin.jsonMapper(new JavalinJackson().updateMapper(mapper -> mapper.findAndRegisterModules()
                     .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)));
-            javalin.staticFiles.enableWebjars(); // Swagger UI's files, from its jar
+            // the pages' stylesheet and script (at a URL naming their hash) and uPlot's WebJar, cached for a year
+            javalin.staticFiles.add(assetFiles -> {
+                assetFiles.hostedPath = assets.hostedPath();
+                assetFiles.directory = Assets.DIRECTORY;
+                assetFiles.location = Location.CLASSPATH;
+                assetFiles.headers = Map.of("Cache-Control", "public, max-age=31536000, immutable");
+            });
+            javalin.staticFiles.enableWebjars();
             javalin.routes.apiBuilder(() -> {
+                before(PageHandlers::securityHeaders);
+                get("/", pages::catalogue);
+                path("/reports/{name}", () -> {
+                    get(pages::report);
+                    get("/filter", pages::filter);
+                    get("/compare", pages::compare);
+                });
                 get("/health", health::check);
                 post("/login", authentication::login);
                 post("/logout", authentication::logout);
@@ -135,7 +159,7 @@ public final class Vista implements AutoCloseable {
                     post("/admin/views/{name}/refresh", refreshHandlers::refresh);
                 });
             });
-            Errors.register(javalin);
+            Errors.register(javalin, pages);
             new RequestMetrics(meters, config.requestLog()).register(javalin);
         });
     }
@@ -184,7 +208,7 @@ public final class Vista implements AutoCloseable {
         var address = address();
         var reach = address.getAddress().isLoopbackAddress() ? "this machine only; VISTA_HOST=0.0.0.0 serves every interface"
                 : address.getAddress().isAnyLocalAddress() ? "every interface" : "the interface of " + address.getAddress().getHostAddress();
-        LOG.info("Vista is serving http://{}:{}/api/reports (listening on {}: {}); {}", config.host(), address.getPort(),
+        LOG.info("Vista is serving http://{}:{}/ (listening on {}: {}); {}", config.host(), address.getPort(),
                 address.getAddress().getHostAddress(), reach, verifier.describe());
         return this;
     }

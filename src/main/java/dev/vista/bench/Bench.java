@@ -71,7 +71,7 @@ public final class Bench {
                     scenario(scenario, context);
                 }
                 try (var server = VistaProcess.start(database, out)) {
-                    for (var scenario : List.of(new ApiSourcesScenario(server), new HttpPageScenario(server), new RoleSwitchScenario(server),
+                    for (var scenario : List.of(new ApiSourcesScenario(server), new HttpPageScenario(server), new PageScenario(server), new RoleSwitchScenario(server),
                             new CsvScenario(server), new StandbyReadsScenario(server, databaseConfig, config.replicas()))) {
                         scenario(scenario, context);
                     }

@@ -18,10 +18,17 @@ import java.util.Optional;
  * @param replicas   VISTA_READ_URL and VISTA_MAX_REPLICA_LAG: the hot standbys that serve report reads
  */
 public record Config(String host, int port, String adminToken, boolean adminTokenGenerated, Duration statementTimeout, DatabaseConfig database,
-                     Refresh refresh, Access access, boolean requestLog, ReplicaConfig replicas) {
+                     Refresh refresh, Access access, Pages pages, boolean requestLog, ReplicaConfig replicas) {
 
     /** VISTA_REFRESH_TIMEOUT (default 10m): the longest a refresh may run; VISTA_REFRESH_SCHEDULES=off stops scheduled refreshes. */
     public record Refresh(Duration timeout, boolean scheduled) {
+    }
+
+    /**
+     * VISTA_FACET_TIMEOUT (default 200ms): the longest each facet of a report page, and a count tried for its total,
+     * may take before the page goes without it; VISTA_CHART_TIMEOUT (default 1s): the same for its chart.
+     */
+    public record Pages(Duration facetTimeout, Duration chartTimeout) {
     }
 
     /**
@@ -72,13 +79,14 @@ public record Config(String host, int port, String adminToken, boolean adminToke
         var timeout = duration(env, "VISTA_STATEMENT_TIMEOUT", "30s");
         var refresh = new Refresh(duration(env, "VISTA_REFRESH_TIMEOUT", "10m"), onOff(env, "VISTA_REFRESH_SCHEDULES", true));
         var poolSize = Math.toIntExact(number(env, "VISTA_DATABASE_POOL_SIZE", 10, 1, 1_000));
+        var pages = new Pages(duration(env, "VISTA_FACET_TIMEOUT", "200ms"), duration(env, "VISTA_CHART_TIMEOUT", "1s"));
         return new Config(host, port, token.orElseGet(Config::randomToken), token.isEmpty(), timeout, DatabaseConfig.fromEnvironment(env, poolSize),
-                refresh, Access.fromEnvironment(env), onOff(env, "VISTA_REQUEST_LOG", true), ReplicaConfig.fromEnvironment(env));
+                refresh, Access.fromEnvironment(env), pages, onOff(env, "VISTA_REQUEST_LOG", true), ReplicaConfig.fromEnvironment(env));
     }
 
     /** The same configuration with {@code access} instead (tests, the benchmark). */
     public Config withAccess(Access access) {
-        return new Config(host, port, adminToken, adminTokenGenerated, statementTimeout, database, refresh, access, requestLog, replicas);
+        return new Config(host, port, adminToken, adminTokenGenerated, statementTimeout, database, refresh, access, pages, requestLog, replicas);
     }
 
     /** A variable's value without surrounding blanks; empty when unset or blank. */

@@ -158,14 +158,28 @@ public final class ReadSessions implements AutoCloseable {
 
     /** Runs {@code work} in a read-only, repeatable-read transaction whose statements are cancelled after the timeout. */
     public <T> T transaction(Function<DSLContext, T> work) {
-        return transaction(Answer.NONE, work);
+        return transaction(Answer.NONE, statementTimeout, work);
+    }
+
+    /**
+     * Runs {@code work} as {@link #transaction} does, its statements cancelled after {@code timeout} instead (never
+     * after more than the statement timeout): for reads that are worth having only when they are quick, such as a
+     * page's facets. A cancelled statement fails with SQLState 57014 and rolls the transaction back.
+     */
+    public <T> T transaction(Duration timeout, Function<DSLContext, T> work) {
+        return transaction(Answer.NONE, timeout, work);
     }
 
     /** As {@link #transaction(Function)}, for a read that answers a request (see {@link Answer}). */
     public <T> T transaction(Answer answer, Function<DSLContext, T> work) {
+        return transaction(answer, statementTimeout, work);
+    }
+
+    private <T> T transaction(Answer answer, Duration timeout, Function<DSLContext, T> work) {
+        var bounded = timeout.compareTo(statementTimeout) < 0 ? timeout : statementTimeout;
         return unchecked(() -> route(answer, false,
-                connection -> onStandby(connection, standby -> work.apply(DSL.using(standby, SQLDialect.POSTGRES))),
-                () -> inTransaction(dsl, setUp(false), work)));
+                connection -> onStandby(connection, bounded, standby -> work.apply(DSL.using(standby, SQLDialect.POSTGRES))),
+                () -> inTransaction(dsl, setUp(bounded, false), work)));
     }
 
     /**
@@ -179,8 +193,8 @@ public final class ReadSessions implements AutoCloseable {
     /** As {@link #statement(Function)}, for a read that answers a request; on a standby, always a transaction. */
     public <T> T statement(Answer answer, Function<DSLContext, T> work) {
         return unchecked(() -> route(answer, false,
-                connection -> onStandby(connection, standby -> work.apply(DSL.using(standby, SQLDialect.POSTGRES))),
-                () -> preset && caller.isConnection() ? work.apply(dsl) : inTransaction(dsl, setUp(false), work)));
+                connection -> onStandby(connection, statementTimeout, standby -> work.apply(DSL.using(standby, SQLDialect.POSTGRES))),
+                () -> preset && caller.isConnection() ? work.apply(dsl) : inTransaction(dsl, setUp(statementTimeout, false), work)));
     }
 
     /**
@@ -194,11 +208,11 @@ public final class ReadSessions implements AutoCloseable {
 
     /** As {@link #jdbc(JdbcRead)}, for a read that answers a request (see {@link Answer}). */
     public <T> T jdbc(Answer answer, JdbcRead<T> work) throws SQLException, java.io.IOException {
-        return route(answer, true, connection -> onStandby(connection, work), () -> {
+        return route(answer, true, connection -> onStandby(connection, statementTimeout, work), () -> {
             var connection = dataSource.getConnection();
             var reusable = false;
             try {
-                var result = inTransaction(connection, setUp(false), work);
+                var result = inTransaction(connection, setUp(statementTimeout, false), work);
                 reusable = true;
                 return result;
             } finally {
@@ -265,11 +279,11 @@ public final class ReadSessions implements AutoCloseable {
      * nothing (the transaction only read, and its rows are all read), so the result stands: a standby that stops
      * between the last row and the COMMIT must not fail an answer that is complete; the connection is discarded.
      */
-    private <T> Finished<T> onStandby(Connection connection, JdbcRead<T> work) throws SQLException, java.io.IOException {
+    private <T> Finished<T> onStandby(Connection connection, Duration timeout, JdbcRead<T> work) throws SQLException, java.io.IOException {
         connection.setAutoCommit(false);
         T result;
         try {
-            setUp(connection, setUp(true));
+            setUp(connection, setUp(timeout, true));
             result = work.read(connection);
         } catch (SQLException | java.io.IOException | RuntimeException e) {
             try {
@@ -352,8 +366,8 @@ public final class ReadSessions implements AutoCloseable {
      * role. A standby's session ({@code standby}) also sets the time zone a preset session has from its start-up: its
      * connection may be a PgBouncer's, shared with other clients between transactions.
      */
-    private String setUp(boolean standby) {
-        var common = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = " + millis(statementTimeout)
+    private String setUp(Duration timeout, boolean standby) {
+        var common = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = " + millis(timeout)
                 + (standby ? "; SET LOCAL TimeZone = 'UTC'" : "");
         return caller.role().map(role -> common + "; SET LOCAL ROLE " + dsl.render(DSL.name(role))
                 + "; SELECT set_config('request.jwt.claims', ?, true)").orElse(common);

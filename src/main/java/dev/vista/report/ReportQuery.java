@@ -13,18 +13,19 @@ import java.util.Set;
 
 /**
  * What a client asks of a report, in PostgREST's query syntax, checked for syntax only: filters
- * ({@code col=op.value}), {@code order}, {@code select}, {@code limit}, {@code offset}, {@code source}, and
- * {@code realtime} (stored rows as of now, see {@link Reports}). Column names and values are checked against a
- * report's columns by {@link ReportSelect}.
+ * ({@code col=op.value}), {@code order}, {@code select}, {@code limit}, {@code offset}, {@code source},
+ * {@code realtime} (stored rows as of now, see {@link Reports}) and {@code count=exact} (the number of matching rows,
+ * counted: {@code Prefer: count=exact} as a parameter, so that a link can ask for it). Column names and values are
+ * checked against a report's columns by {@link ReportSelect}; {@link #parameters} writes the query back.
  *
  * <p>Every query parameter that is not one of {@link #RESERVED} (or an output option the caller names and reads
  * itself, like CSV's {@code bom}) is a filter on the column it names, as in PostgREST; nothing is silently
  * ignored, so a typo such as {@code limt=5} is an error, not 100 rows.
  */
 public record ReportQuery(List<Filter> filters, List<Order> order, Optional<List<String>> select,
-                          OptionalLong limit, long offset, Optional<String> source, boolean realtime) {
+                          OptionalLong limit, long offset, Optional<String> source, boolean realtime, boolean exactCount) {
 
-    public static final Set<String> RESERVED = Set.of("select", "order", "limit", "offset", "source", "realtime");
+    public static final Set<String> RESERVED = Set.of("select", "order", "limit", "offset", "source", "realtime", "count");
 
     /** PostgREST parameters Vista does not implement: named in the error rather than taken for unknown columns. */
     static final Set<String> UNSUPPORTED = Set.of("or", "and", "not.or", "not.and");
@@ -55,11 +56,20 @@ public record ReportQuery(List<Filter> filters, List<Order> order, Optional<List
 
     /** One item of {@code order=column[.asc|.desc][.nullsfirst|.nullslast]}. */
     public record Order(String column, boolean descending, Nulls nulls) {
+
+        /** The item as {@code order=} writes it. */
+        public String parameter() {
+            return column + (descending ? ".desc" : "") + switch (nulls) {
+                case first -> ".nullsfirst";
+                case last -> ".nullslast";
+                case unspecified -> "";
+            };
+        }
     }
 
     /** Everything: no filter, the report's key order, all columns, no limit, the default source. */
     public static ReportQuery all() {
-        return new ReportQuery(List.of(), List.of(), Optional.empty(), OptionalLong.empty(), 0, Optional.empty(), false);
+        return new ReportQuery(List.of(), List.of(), Optional.empty(), OptionalLong.empty(), 0, Optional.empty(), false, false);
     }
 
     /** Parses a query string such as {@code section=eq.dashboard&order=visits.desc&limit=10}. */
@@ -109,38 +119,85 @@ public record ReportQuery(List<Filter> filters, List<Order> order, Optional<List
         var offset = single(params, "offset").map(v -> number("offset", v)).orElse(0L);
         var source = single(params, "source");
         var realtime = Flag.parse("realtime", params.get("realtime"));
-        return new ReportQuery(filters, order, select, limit.map(OptionalLong::of).orElse(OptionalLong.empty()), offset, source, realtime);
+        var exactCount = single(params, "count").map(ReportQuery::count).orElse(false);
+        return new ReportQuery(filters, order, select, limit.map(OptionalLong::of).orElse(OptionalLong.empty()), offset, source,
+                realtime, exactCount);
     }
 
     public ReportQuery withFilter(String column, String operatorAndValue) {
         var more = new ArrayList<>(filters);
         more.add(filter(column, operatorAndValue));
-        return new ReportQuery(more, order, select, limit, offset, source, realtime);
+        return withFilters(more);
+    }
+
+    /** The same query with these filters instead of its own. */
+    public ReportQuery withFilters(List<Filter> filters) {
+        return new ReportQuery(filters, order, select, limit, offset, source, realtime, exactCount);
+    }
+
+    /** The same query without the filters on {@code column}. */
+    public ReportQuery withoutFiltersOn(String column) {
+        return withFilters(filters.stream().filter(f -> !f.column().equals(column)).toList());
     }
 
     public ReportQuery withOrder(String order) {
-        return new ReportQuery(filters, order(order), select, limit, offset, source, realtime);
+        return withOrder(order(order));
+    }
+
+    public ReportQuery withOrder(List<Order> order) {
+        return new ReportQuery(filters, order, select, limit, offset, source, realtime, exactCount);
     }
 
     public ReportQuery withSelect(String select) {
-        return new ReportQuery(filters, order, Optional.of(select(select)), limit, offset, source, realtime);
+        return new ReportQuery(filters, order, Optional.of(select(select)), limit, offset, source, realtime, exactCount);
     }
 
     public ReportQuery withLimit(long limit) {
-        return new ReportQuery(filters, order, select, OptionalLong.of(limit), offset, source, realtime);
+        return new ReportQuery(filters, order, select, OptionalLong.of(limit), offset, source, realtime, exactCount);
     }
 
     public ReportQuery withOffset(long offset) {
-        return new ReportQuery(filters, order, select, limit, offset, source, realtime);
+        return new ReportQuery(filters, order, select, limit, offset, source, realtime, exactCount);
     }
 
     public ReportQuery withSource(String source) {
-        return new ReportQuery(filters, order, select, limit, offset, Optional.of(source), realtime);
+        return new ReportQuery(filters, order, select, limit, offset, Optional.of(source), realtime, exactCount);
     }
 
     /** Stored rows as of now: see {@link Reports#prepare}. */
     public ReportQuery withRealtime(boolean realtime) {
-        return new ReportQuery(filters, order, select, limit, offset, source, realtime);
+        return new ReportQuery(filters, order, select, limit, offset, source, realtime, exactCount);
+    }
+
+    /** {@code count=exact}: count the matching rows, however long it takes (within the statement timeout). */
+    public ReportQuery withExactCount(boolean exactCount) {
+        return new ReportQuery(filters, order, select, limit, offset, source, realtime, exactCount);
+    }
+
+    /**
+     * The query as PostgREST parameters, names with their values in a fixed order (filters as given, then select,
+     * order, limit, offset, source, realtime, count), each once except filters; {@link #parse} reads them back into
+     * an equal query. A page's links are built from this, so they stay URLs the API answers.
+     */
+    public List<Map.Entry<String, String>> parameters() {
+        var parameters = new ArrayList<Map.Entry<String, String>>();
+        filters.forEach(f -> parameters.add(Map.entry(f.column(), (f.negated() ? "not." : "") + f.operator() + "." + f.value())));
+        select.ifPresent(columns -> parameters.add(Map.entry("select", String.join(",", columns))));
+        if (!order.isEmpty()) {
+            parameters.add(Map.entry("order", String.join(",", order.stream().map(Order::parameter).toList())));
+        }
+        limit.ifPresent(l -> parameters.add(Map.entry("limit", Long.toString(l))));
+        if (offset > 0) {
+            parameters.add(Map.entry("offset", Long.toString(offset)));
+        }
+        source.ifPresent(s -> parameters.add(Map.entry("source", s)));
+        if (realtime) {
+            parameters.add(Map.entry("realtime", "true"));
+        }
+        if (exactCount) {
+            parameters.add(Map.entry("count", "exact"));
+        }
+        return parameters;
     }
 
     /**
@@ -155,6 +212,16 @@ public record ReportQuery(List<Filter> filters, List<Order> order, Optional<List
                     "page through the report with limit and offset, or download it as CSV");
         }
         return limit.isPresent() ? this : withLimit(defaultLimit);
+    }
+
+    /** {@code count=exact}; PostgREST's other counts (planned, estimated) are {@code Prefer} values Vista does not take. */
+    private static boolean count(String text) {
+        if (text.equals("exact")) {
+            return true;
+        }
+        throw new InvalidQueryException("invalid_parameter", "count", "count=" + text + ": the only count is exact",
+                InvalidQueryException.details("parameter", "count", "value", text, "expected", "exact"),
+                "write count=exact for the number of matching rows, or leave count out");
     }
 
     static Filter filter(String column, String text) {

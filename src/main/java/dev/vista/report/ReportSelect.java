@@ -91,6 +91,11 @@ public record ReportSelect(Report report, Report.Source source, List<Field<?>> f
         return query.offset() > 0 ? ordered.offset(query.offset()) : ordered;
     }
 
+    /** The rows that match the filters, unordered and unpaged: what the planner estimates the number of. */
+    public Select<Record> unpaged() {
+        return select(fields).from(source.from()).where(where);
+    }
+
     /**
      * The rows asked for, for a whole export: as {@link #rows()}, but without the key's tie-breaker when the query asks
      * for no order and no paging. Then the order means nothing and sorting costs a tenth of a COPY, so the rows come in
@@ -98,7 +103,7 @@ public record ReportSelect(Report report, Report.Source source, List<Field<?>> f
      */
     public Select<Record> export() {
         if (query.order().isEmpty() && query.limit().isEmpty() && query.offset() == 0) {
-            return select(fields).from(source.from()).where(where);
+            return unpaged();
         }
         return rows();
     }

@@ -12,12 +12,18 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.List;
+import java.util.ArrayList;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jooq.Cursor;
 import org.jooq.DSLContext;
@@ -59,20 +65,23 @@ public final class Reports {
     private final Privileges privileges;
     /** The relations the caller may SELECT from; null for the connection's own role, which reads everything. */
     private final Set<String> readable;
+    /** Shared by every caller's view of these reports; keyed by caller. */
+    private final StoredAggregates aggregates;
 
     /** @param privileges what roles may read, asked as Vista: used by {@link #as} */
     public Reports(ReadSessions reads, ReportCatalogue catalogue, Freshness freshness, Privileges privileges) {
-        this(reads, catalogue, catalogue, freshness, privileges, null);
+        this(reads, catalogue, catalogue, freshness, privileges, null, new StoredAggregates());
     }
 
     private Reports(ReadSessions reads, ReportCatalogue all, ReportCatalogue catalogue, Freshness freshness, Privileges privileges,
-                    Set<String> readable) {
+                    Set<String> readable, StoredAggregates aggregates) {
         this.reads = reads;
         this.all = all;
         this.catalogue = catalogue;
         this.freshness = freshness;
         this.privileges = privileges;
         this.readable = readable;
+        this.aggregates = aggregates;
     }
 
     /**
@@ -93,10 +102,10 @@ public final class Reports {
      */
     public Reports as(Caller caller) {
         if (caller.isConnection()) {
-            return new Reports(reads.as(caller), all, all, freshness, privileges, null);
+            return new Reports(reads.as(caller), all, all, freshness, privileges, null, aggregates);
         }
         var relations = privileges.readable(caller.role().orElseThrow());
-        return new Reports(reads.as(caller), all, all.readableWith(relations), freshness, privileges, relations);
+        return new Reports(reads.as(caller), all, all.readableWith(relations), freshness, privileges, relations, aggregates);
     }
 
     /** Whether the caller may SELECT from {@code relation} (of the current schema); the connection's own role may read all. */
@@ -222,6 +231,34 @@ public final class Reports {
     }
 
     /**
+     * A report page's data for a prepared query: its rows (the same as {@link #stream} returns), the total, the facets
+     * and the chart. The parts run side by side, each in its own read session, so the page takes about as long as its
+     * slowest part; facets, chart and the count tried for a cheap total are each cut off after their time box and come
+     * back marked as timed out (the total as the planner's estimate) rather than holding the page up. For stored rows
+     * the parts are kept until the next refresh ({@link StoredAggregates}), so paging and sorting reuse them.
+     */
+    public Overview overview(ReportRead read, Overview.Bounds bounds) {
+        var select = read.select();
+        var plan = Chart.plan(select.report());
+        try (var parallel = Executors.newVirtualThreadPerTaskExecutor()) {
+            var facets = new ArrayList<Future<Facet>>();
+            for (var column : Facet.columns(select.report())) {
+                var others = select.query().withoutFiltersOn(column.name()).filters();
+                facets.add(parallel.submit(() -> kept(read, "facet " + column.name(), others,
+                        () -> boxed(bounds.facet(), t -> Facet.of(column.name(), t.fetch(Facet.query(select, column))), () -> Facet.timedOut(column.name())),
+                        facet -> !facet.timedOut())));
+            }
+            var chart = parallel.submit(() -> plan.shape() == Chart.Shape.NONE ? Chart.none(plan)
+                    : kept(read, "chart", select.query().filters(),
+                            () -> boxed(bounds.chart(), t -> Chart.of(plan, t.fetch(Chart.query(plan, select))), () -> Chart.timedOut(plan)),
+                            c -> !c.timedOut()));
+            var page = stream(read, false, (provenance, total, cursor) -> new Fetched(provenance, cursor.fetch()));
+            var total = total(read, page.rows().size(), bounds);
+            return new Overview(read, page.rows(), total, facets.stream().map(Reports::join).toList(), join(chart), bounds, page.provenance());
+        }
+    }
+
+    /**
      * When a stored relation was last refreshed, as the servers reads go to see it: the least fresh of the hot standbys
      * in use, so that an answer read on any of them is at least that fresh; the primary when none is.
      */
@@ -248,6 +285,76 @@ public final class Reports {
     /** Real-time reads run on the primary (see the class comment), every other read where the read sessions send it. */
     private ReadSessions sessionsFor(ReportRead read) {
         return read.select().query().realtime() ? reads.onPrimary() : reads;
+    }
+
+    private record Fetched(Provenance provenance, Result<Record> rows) {
+    }
+
+    /**
+     * How many rows match, ignoring paging, without an unbounded count on every page view: counted when the query
+     * asks ({@code count=exact}); known from the page when it is the last one; else the planner's estimate, replaced
+     * by a count when the estimate is below {@code countBelow} and the count fits in its time box.
+     */
+    private RowCount total(ReportRead read, int rowsOnPage, Overview.Bounds bounds) {
+        var select = read.select();
+        var query = select.query();
+        if (query.exactCount()) {
+            return kept(read, "count", query.filters(), () -> new RowCount(read(t -> t.fetchValue(select.count())), true), c -> true);
+        }
+        if (rowsOnPage > 0 || query.offset() == 0) {
+            if (rowsOnPage < query.limit().orElse(Long.MAX_VALUE)) {
+                return new RowCount(query.offset() + rowsOnPage, true);
+            }
+        }
+        return kept(read, "total", query.filters(), () -> {
+            double planned = read(t -> t.explain(select.unpaged()).rows());
+            var estimate = Math.round(planned);
+            if (estimate >= bounds.countBelow()) {
+                return new RowCount(estimate, false);
+            }
+            return boxed(bounds.count(), t -> new RowCount(t.fetchValue(select.count()), true), () -> new RowCount(estimate, false));
+        }, c -> c.exact() || planned(c, bounds));
+    }
+
+    /** An estimate is worth keeping when it is all there is (above countBelow), not when a count merely took too long. */
+    private static boolean planned(RowCount count, Overview.Bounds bounds) {
+        return count.value() >= bounds.countBelow();
+    }
+
+    /** A part of the page over {@code filters}: kept for stored rows until their next refresh, computed every time for live ones. */
+    private <T> T kept(ReportRead read, String part, List<ReportQuery.Filter> filters, Supplier<T> compute, Predicate<T> keep) {
+        if (!read.stored() || read.asOf().isEmpty()) {
+            return compute.get();
+        }
+        var select = read.select();
+        var key = new StoredAggregates.Key(reads.caller(), select.report().name(), select.source().name(), part, filters, read.asOf().get());
+        return aggregates.get(key, compute, keep);
+    }
+
+    /** Runs {@code work} with a statement timeout of {@code box}; {@code timedOut} is the answer when it is cancelled. */
+    private <T> T boxed(Duration box, Function<DSLContext, T> work, Supplier<T> timedOut) {
+        try {
+            return reads.transaction(box, work);
+        } catch (org.jooq.exception.DataAccessException e) {
+            if (QUERY_CANCELED.equals(e.sqlState())) {
+                return timedOut.get();
+            }
+            throw e;
+        }
+    }
+
+    /** SQLState of a statement cancelled by its statement_timeout. */
+    private static final String QUERY_CANCELED = "57014";
+
+    private static <T> T join(Future<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading a report page", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
     }
 
     /** Runs the query on every source of its report, in one snapshot, and compares plans, times and results. */

@@ -1,5 +1,6 @@
 package dev.vista.report;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.jooq.DSLContext;
 import org.jooq.ResultQuery;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
 
 /**
  * The talk's slide "what does the aggregation actually do", live: one report query run on each of the report's
@@ -26,15 +29,16 @@ import org.jooq.ResultQuery;
 public record SourceComparison(String report, boolean identical, List<Run> sources) {
 
     /**
-     * One source's run. Times in milliseconds, buffers in 8 kB blocks, as EXPLAIN reports them. A source the caller's
-     * role may not read is not run: {@code permitted} is false and the figures are null.
+     * One source's run. Times in milliseconds, buffers in 8 kB blocks, as EXPLAIN reports them. {@code formattedSql} is
+     * {@code sql} laid out by jOOQ one clause per line, for people (the compare page); JSON carries {@code sql} only. A
+     * source the caller's role may not read is not run: {@code permitted} is false and the figures are null.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Run(String source, boolean permitted, String sql, Double planningMs, Double executionMs, String topNode,
-                      Long rows, Buffers buffers, String md5) {
+    public record Run(String source, boolean permitted, String sql, @JsonIgnore String formattedSql, Double planningMs, Double executionMs,
+                      String topNode, Long rows, Buffers buffers, String md5) {
 
         static Run notPermitted(String source) {
-            return new Run(source, false, null, null, null, null, null, null, null);
+            return new Run(source, false, null, null, null, null, null, null, null, null);
         }
     }
 
@@ -47,6 +51,7 @@ public record SourceComparison(String report, boolean identical, List<Run> sourc
     /** Runs {@code select} on each source of its report that {@code permitted} accepts; {@code identical} compares those. */
     static SourceComparison run(DSLContext t, ReportSelect select, Predicate<Report.Source> permitted) {
         var runs = new ArrayList<Run>();
+        var formatted = DSL.using(t.configuration().derive(((Settings) t.settings().clone()).withRenderFormatted(true)));
         for (var source : select.report().sources()) {
             if (!permitted.test(source)) {
                 runs.add(Run.notPermitted(source.name()));
@@ -58,7 +63,7 @@ public record SourceComparison(String report, boolean identical, List<Run> sourc
             var plan = read(explained).get(0);
             var top = plan.get("Plan");
             var digest = digest(t, query);
-            runs.add(new Run(source.name(), true, t.renderInlined(query), plan.path("Planning Time").asDouble(),
+            runs.add(new Run(source.name(), true, t.renderInlined(query), formatted.renderInlined(query), plan.path("Planning Time").asDouble(),
                     plan.path("Execution Time").asDouble(), top.path("Node Type").asText(), digest.rows(),
                     new Buffers(top.path("Shared Hit Blocks").asLong(), top.path("Shared Read Blocks").asLong(),
                             top.path("Temp Read Blocks").asLong(), top.path("Temp Written Blocks").asLong()),

@@ -19,41 +19,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where exceptions become HTTP responses: always a JSON {@link ApiError} with the right
- * status, never a stack trace. Bad queries are 400, unknown reports 404, statement timeouts 504, an
- * unreachable or exhausted database and a read cancelled by a conflict (40001) 503; a client that hangs up
- * mid-stream gets nothing more.
+ * The one place where exceptions become HTTP responses, with the right status and never a stack trace: a JSON
+ * {@link ApiError} for the API, the same message as an error page for the pages ({@link PageHandlers#error}). Bad
+ * queries are 400, unknown reports 404, statement timeouts 504, an unreachable or exhausted database and a read
+ * cancelled by a conflict (40001) 503; a client that hangs up mid-stream gets nothing more.
  */
 public final class Errors {
 
     private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
 
-    private Errors() {
+    private final PageHandlers pages;
+
+    private Errors(PageHandlers pages) {
+        this.pages = pages;
     }
 
-    public static void register(JavalinConfig config) {
+    /** @param pages answers errors on page routes (and of browsers) with pages */
+    public static void register(JavalinConfig config, PageHandlers pages) {
+        var errors = new Errors(pages);
         config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorPages()));
-        config.routes.exception(ApiException.class, (e, ctx) -> write(ctx, e.status(), e.body()));
+        config.routes.exception(ApiException.class, (e, ctx) -> errors.write(ctx, e.status(), e.body()));
         config.routes.exception(InvalidQueryException.class, (e, ctx) ->
-                write(ctx, 400, new ApiError(e.code(), e.getMessage(), e.details(), e.hint())));
-        config.routes.exception(InvalidTokenException.class, Errors::unauthorized);
+                errors.write(ctx, 400, new ApiError(e.code(), e.getMessage(), e.details(), e.hint()), e.parameter()));
+        config.routes.exception(InvalidTokenException.class, errors::unauthorized);
         config.routes.exception(UnknownReportException.class, (e, ctx) ->
-                write(ctx, 404, new ApiError("unknown_report", e.getMessage(), null, "GET /api/reports lists them")));
-        config.routes.exception(RefreshException.class, (e, ctx) -> refresh(e, ctx));
-        config.routes.exception(UncheckedIOException.class, Errors::io);
+                errors.write(ctx, 404, new ApiError("unknown_report", e.getMessage(), null, "GET /api/reports lists them")));
+        config.routes.exception(RefreshException.class, errors::refresh);
+        config.routes.exception(UncheckedIOException.class, errors::io);
         config.routes.exception(EofException.class, (e, ctx) -> clientGone(ctx));
         config.routes.exception(HttpResponseException.class, (e, ctx) ->
-                write(ctx, e.getStatus(), new ApiError(codeFor(e.getStatus()), e.getMessage(), null, null)));
+                errors.write(ctx, e.getStatus(), new ApiError(codeFor(e.getStatus()), e.getMessage(), null, null)));
         config.routes.exception(ValidationException.class, (e, ctx) ->
-                write(ctx, 400, new ApiError("invalid_parameter", "invalid query parameter", e.getErrors(), null)));
-        config.routes.exception(DataAccessException.class, Errors::database);
+                errors.write(ctx, 400, new ApiError("invalid_parameter", "invalid query parameter", e.getErrors(), null)));
+        config.routes.exception(DataAccessException.class, errors::database);
         config.routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
-            write(ctx, 500, new ApiError("internal_error", "an unexpected error occurred; it has been logged", null, null));
+            errors.write(ctx, 500, new ApiError("internal_error", "an unexpected error occurred; it has been logged", null, null));
         });
     }
 
-    private static void database(DataAccessException e, Context ctx) {
+    private void database(DataAccessException e, Context ctx) {
         var state = e.sqlState();
         var transientConnection = e.getCause(SQLTransientConnectionException.class) != null;
         if ("42501".equals(state)) {
@@ -85,7 +90,7 @@ public final class Errors {
      * 401 with RFC 6750's challenge: {@code error="invalid_token"} when a token was sent and refused, none when there was
      * no token. The description is the exception's message, which never repeats the token.
      */
-    private static void unauthorized(InvalidTokenException e, Context ctx) {
+    private void unauthorized(InvalidTokenException e, Context ctx) {
         var challenge = "Bearer realm=\"vista\"";
         if (e.kind() == InvalidTokenException.Kind.INVALID) {
             challenge += ", error=\"invalid_token\", error_description=\"" + e.getMessage().replaceAll("[\"\\\\\\p{Cntrl}]", "'") + "\"";
@@ -96,7 +101,7 @@ public final class Errors {
     }
 
     /** A refresh refused or failed: the reason decides the status; what was refreshed before it is in the details. */
-    private static void refresh(RefreshException e, Context ctx) {
+    private void refresh(RefreshException e, Context ctx) {
         var details = new LinkedHashMap<String, Object>();
         details.put("view", e.view());
         if (e.holder() != null) {
@@ -121,7 +126,7 @@ public final class Errors {
     }
 
     /** Writing the response failed: the client went away mid-stream. Nothing left to answer; the transaction rolled back. */
-    private static void io(UncheckedIOException e, Context ctx) {
+    private void io(UncheckedIOException e, Context ctx) {
         if (e.getCause() instanceof EofException) {
             clientGone(ctx);
         } else {
@@ -134,7 +139,20 @@ public final class Errors {
         LOG.debug("client closed the connection during {} {}", ctx.method(), ctx.path());
     }
 
-    static void write(Context ctx, int status, ApiError error) {
+    private void write(Context ctx, int status, ApiError error) {
+        write(ctx, status, error, null);
+    }
+
+    /** @param parameter the query parameter at fault, if one is: a page puts the message next to its field */
+    private void write(Context ctx, int status, ApiError error, String parameter) {
+        if (pages.answersWithPage(ctx)) {
+            try {
+                pages.error(ctx, status, error, parameter);
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("could not render the error page for {} {}; answering with JSON", ctx.method(), ctx.path(), e);
+            }
+        }
         ctx.status(status).json(error);
     }
 

@@ -47,6 +47,8 @@ final class OpenApiDocument {
             parameters.add(parameter("offset", "query", "Skip this many rows", ordered("type", "integer", "minimum", 0, "default", 0), false));
             parameters.add(parameter("source", "query", "Where the rows come from; all sources return the same rows",
                     ordered("type", "string", "enum", report.sourceNames(), "default", report.defaultSource().name()), false));
+            parameters.add(parameter("count", "query", "exact: as Prefer: count=exact, for links that cannot send a header",
+                    ordered("type", "string", "enum", List.of("exact")), false));
             parameters.add(parameter("Prefer", "header", "count=exact adds Content-Range: first-last/total", ordered("type", "string", "enum", List.of("count=exact")), false));
             var responses = new LinkedHashMap<String, Object>();
             var content = new LinkedHashMap<String, Object>();

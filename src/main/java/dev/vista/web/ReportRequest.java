@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * {@code GET /api/reports/{name}[.csv]}, read once: the report, the format (from the suffix or {@code Accept}), the
- * query in PostgREST's syntax, CSV's output options and {@code Prefer: count=exact}. A JSON page gets the default
+ * query in PostgREST's syntax, CSV's output options and {@code Prefer: count=exact} (or {@code count=exact}). A JSON page gets the default
  * limit, and a limit over the maximum is an error rather than a silent cut.
  */
 record ReportRequest(String report, Format format, ReportQuery query, CsvExport.Options csv, boolean exactCount) {
@@ -54,8 +54,16 @@ record ReportRequest(String report, Format format, ReportQuery query, CsvExport.
             var options = new CsvExport.Options(Flag.parse("raw", params.get("raw")), Flag.parse("bom", params.get("bom")));
             return new ReportRequest(report, format, ReportQuery.parse(params, CSV_OPTIONS), options, false);
         }
-        var query = ReportQuery.parse(params).withLimitAtMost(DEFAULT_LIMIT, MAX_LIMIT);
-        return new ReportRequest(report, format, query, CsvExport.Options.DEFAULT, prefersExactCount(ctx));
+        var query = page(ReportQuery.parse(params));
+        return new ReportRequest(report, format, query, CsvExport.Options.DEFAULT, query.exactCount() || prefersExactCount(ctx));
+    }
+
+    /**
+     * The query of a page of JSON rows, and so of the report page asked the same: the default limit when none is
+     * given, and a limit over the maximum refused.
+     */
+    static ReportQuery page(ReportQuery asked) {
+        return asked.withLimitAtMost(DEFAULT_LIMIT, MAX_LIMIT);
     }
 
     private static boolean wantsCsv(String accept) {

@@ -35,11 +35,12 @@ class BenchSmokeTest {
                 "user_stats (HTTP, 10,000-row page)", "visits_summary, one user's rows (jOOQ, Reports API, 50 users a round)",
                 "refresh section_daily", "read section_daily, 1% of visits since its refresh", "readers of section_daily", "readers of section_daily_incremental", "migrate",
                 "change section_daily (materialized) while a reader reads it", "100-row page of visits_summary_mv",
+                "100-row report page of visits_summary_mv",
                 "CSV export of visit_log", "CSV export of visits_summary (source=groupby)",
                 "100-row page of visits_summary_mv, primary under insert load and refreshes");
         // here the embedded PostgreSQL can have a standby: no figure may be n/a
         assertThat(result.lines()).allSatisfy(line -> {
-            assertThat(line.value()).as(line.figure() + " (" + line.verdict() + ")").matches("[0-9,.]+ (ms|s|req/s|MB).*");
+            assertThat(line.value()).as(line.figure() + " (" + line.verdict() + ")").matches("[0-9,.]+ (ms|s|req/s|MB|KB).*");
             // Every goal gets a verdict (tiny scale is too noisy to ask for "met"); a figure without a goal gets none.
             if (line.goal().isEmpty()) {
                 assertThat(line.verdict()).as(line.figure()).isEmpty();

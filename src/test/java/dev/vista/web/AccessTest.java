@@ -267,6 +267,29 @@ class AccessTest {
     }
 
     @Test
+    void pages_show_only_what_the_role_may_read_by_token_or_by_the_sign_in_cookie() {
+        TestApp.serve(config, fixture.vista, (server, client) -> {
+            var catalogue = org.jsoup.Jsoup.parse(client.get("/").body().string());
+            assertThat(catalogue.select(".catalogue .meta code").eachText()).containsExactly("section_daily", "visits_summary", "visits_summary_mv");
+            var absent = client.get("/reports/visit_log");
+            assertThat(absent.code()).isEqualTo(404);
+            assertThat(absent.headers().get("Content-Type").getFirst()).startsWith("text/html");
+
+            var token = fixture.token(fixture.restricted, "2");
+            Consumer<Request.Builder> cookie = r -> r.header("Cookie", "vista_token=" + token);
+            var page = org.jsoup.Jsoup.parse(client.get("/reports/visit_log", cookie).body().string());
+            var ids = page.select("table.rows tbody tr td:first-child").eachText().stream().map(Long::parseLong).toList();
+            assertThat(ids).isNotEmpty().containsExactlyElementsOf(longs(json(client, "/api/reports/visit_log", cookie), "visit_id"));
+            assertThat(page.select("table.rows tbody tr td:nth-child(5)").eachText()).allMatch(userId -> userId.equals("2"));
+            assertThat(page.select("section.facet[aria-labelledby=facet-username] li")).hasSize(1);
+            var compare = org.jsoup.Jsoup.parse(client.get("/reports/visits_summary/compare").body().string());
+            assertThat(compare.select(".source h2").eachText()).containsExactly("view", "materialized", "groupby");
+            assertThat(compare.selectFirst("section.source:has(h2:contains(groupby)) .cost").text()).startsWith("Not run");
+            assertThat(compare.select("table.bars tbody th").eachText()).containsExactly("view", "materialized");
+        });
+    }
+
+    @Test
     void signing_in_sets_an_http_only_same_site_cookie_that_authenticates_reads_but_never_a_state_change() {
         TestApp.serve(config, fixture.vista, (server, client) -> {
             var token = fixture.token(fixture.analyst, null);

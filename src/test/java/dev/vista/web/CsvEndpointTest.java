@@ -126,8 +126,8 @@ class CsvEndpointTest {
             var missing = client.get("/api/reports/no_such.csv");
             assertThat(missing.code()).isEqualTo(404);
         });
-        var impatient = new Config("127.0.0.1", 0, "token", false, Duration.ofMillis(1), config.database(), config.refresh(), config.access(), false,
-                config.replicas());
+        var impatient = new Config("127.0.0.1", 0, "token", false, Duration.ofMillis(1), config.database(), config.refresh(), config.access(),
+                config.pages(), false, config.replicas());
         TestApp.serve(impatient, dataSource, (server, client) -> {
             var timeout = client.get("/api/reports/visits_summary.csv?source=groupby");
             assertThat(timeout.code()).isEqualTo(504);

@@ -61,7 +61,7 @@ class OpenApiTest {
             var get = document.at("/paths/~1api~1reports~1visits_summary/get");
             assertThat(get.get("summary").asText()).isEqualTo("Visits per user, section and day");
             assertThat(get.get("parameters").findValuesAsText("name")).containsExactly(
-                    "user_id", "section", "visit_date", "visits", "select", "order", "limit", "offset", "source", "Prefer");
+                    "user_id", "section", "visit_date", "visits", "select", "order", "limit", "offset", "source", "count", "Prefer");
             assertThat(get.at("/parameters/8/schema/enum").toString()).isEqualTo("[\"view\",\"materialized\",\"groupby\"]");
             assertThat(get.at("/parameters/6/schema").toString()).isEqualTo("{\"type\":\"integer\",\"minimum\":0,\"maximum\":10000,\"default\":100}");
             assertThat(get.at("/responses/200/content/application~1json/schema/items/$ref").asText()).isEqualTo("#/components/schemas/visits_summary");

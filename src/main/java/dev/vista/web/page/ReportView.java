@@ -1,0 +1,307 @@
+package dev.vista.web.page;
+
+import dev.vista.refresh.Freshness;
+import dev.vista.report.Chart;
+import dev.vista.report.Facet;
+import dev.vista.report.Overview;
+import dev.vista.report.Report;
+import dev.vista.report.ReportQuery;
+import dev.vista.report.ReportQuery.Filter;
+import dev.vista.report.ReportQuery.Order;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jooq.Record;
+
+/**
+ * {@code GET /reports/{name}}: everything the report page shows, ready to place. Every link is built from the query
+ * the page was asked with, so sorting, paging, facets and removing a filter each lead to another URL that the API
+ * answers with the same rows.
+ */
+public record ReportView(Layout layout, Header header, Downloads downloads, FilterForm form, List<ActiveFilter> active,
+                         String clearFilters, Table table, Pagination pagination, List<FacetView> facets, ChartView chart) {
+
+    /** Title, description, kind, how fresh, and where the rows come from when not from the default source. */
+    public record Header(String name, String title, String description, String kind, String freshness, String source) {
+    }
+
+    /** The same query elsewhere: CSV (all rows; with a byte order mark for Excel), JSON, the comparison, real time. */
+    public record Downloads(String csv, String csvExcel, String json, String compare, String realtime, String realtimeLabel) {
+    }
+
+    /** A filter of the URL, in words, with the URL without it. */
+    public record ActiveFilter(String label, String remove) {
+    }
+
+    public record Table(String caption, List<Heading> headings, List<List<Cell>> rows, String empty) {
+    }
+
+    /**
+     * A column heading: a link that sorts by it (ascending, or descending when it sorts ascending now); {@code sorted}
+     * is ascending, descending or null for aria-sort.
+     */
+    public record Heading(String name, String type, boolean numeric, String sortUrl, String sorted, String sortHint) {
+
+        public String arrow() {
+            return sorted == null ? "" : sorted.equals("ascending") ? "▲" : "▼";
+        }
+
+        /** Numbers are right-aligned, their heading too. */
+        public String css() {
+            return numeric ? "number" : null;
+        }
+    }
+
+    /** A value as the table shows it; {@code kind} (number, time, null, empty, text) is its CSS class. */
+    public record Cell(String text, String kind) {
+
+        static Cell of(Object value) {
+            return switch (value) {
+                case null -> new Cell("null", "null");
+                case String s when s.isEmpty() -> new Cell("\"\"", "empty");
+                case Number n -> new Cell(Formats.number(n), "number");
+                case java.time.temporal.Temporal t -> new Cell(Formats.value(t), "time");
+                default -> new Cell(Formats.value(value), "text");
+            };
+        }
+    }
+
+    /** Which rows these are, of how many (exact, or PostgreSQL's estimate with a link that counts), and the way on. */
+    public record Pagination(String summary, boolean estimate, String countExactly, String previous, String next, List<PageSize> sizes) {
+    }
+
+    public record PageSize(String label, String url, boolean current) {
+    }
+
+    /** One facet: its values with counts, each a link to the rows holding it (again: to undo), or a note why there are none. */
+    public record FacetView(String column, List<FacetItem> items, String note) {
+
+        /** Shown at once: the most frequent values; the others are behind "more". */
+        static final int SHOWN = 8;
+
+        public List<FacetItem> top() {
+            return items.subList(0, Math.min(SHOWN, items.size()));
+        }
+
+        public List<FacetItem> more() {
+            return items.subList(Math.min(SHOWN, items.size()), items.size());
+        }
+    }
+
+    /** A facet's value: a link to the rows holding it, or, when it is {@code selected}, back to all values. */
+    public record FacetItem(String label, String kind, String count, String url, boolean selected) {
+
+        public String hint() {
+            return selected ? " (selected; show all values)" : "";
+        }
+    }
+
+    /**
+     * The chart of the whole filtered result: its data as JSON for the script, the measures to choose from, what it
+     * shows in words, and the same numbers as a table.
+     */
+    public record ChartView(boolean drawn, ScriptJson data, String label, List<FilterForm.Option> measures, String caption, String note,
+                            List<String> headings, List<List<Cell>> rows) {
+    }
+
+    static final List<Long> PAGE_SIZES = List.of(25L, 100L, 500L, 1000L);
+
+    /**
+     * @param asked    the query as the URL gives it (no default limit), from which links are written
+     * @param params   the URL's parameters, for the form
+     * @param limit    the page size in effect (the API's default when none is asked)
+     */
+    public static ReportView of(Assets assets, Report report, ReportQuery asked, Map<String, List<String>> params, long limit,
+                                Overview overview, Optional<Freshness.Summary> freshness) {
+        var name = report.name();
+        var realtime = freshness.filter(Freshness.Summary::realtime).isPresent();
+        var header = new Header(name, report.title(), report.description(), CatalogueView.kind(report),
+                freshness.map(f -> CatalogueView.freshness(report, f)).orElse(null), source(report, asked));
+        var layout = Layout.of(assets, report.title(), overview.chart().shape() != Chart.Shape.NONE && !overview.chart().timedOut(),
+                new Layout.Crumb("Reports", Links.catalogue()), new Layout.Crumb(report.title(), null));
+        return new ReportView(layout, header, downloads(report, asked, realtime),
+                FilterForm.of(report, params, overview.facets(), realtime && report.kind().stored(), Optional.empty()),
+                active(name, asked), asked.filters().isEmpty() ? null : Links.report(name, asked.withFilters(List.of()).withOffset(0)),
+                table(report, asked, overview), pagination(name, asked, limit, overview),
+                overview.facets().stream().map(f -> facet(name, asked, f, overview.bounds())).toList(), chart(overview.chart(), overview.bounds()));
+    }
+
+    private static String source(Report report, ReportQuery asked) {
+        var source = asked.source().orElse(report.defaultSource().name());
+        var text = source.equals(report.defaultSource().name()) ? null : "rows from source " + source;
+        if (asked.realtime()) {
+            text = (text == null ? "" : text + ", ") + "read as of now (realtime=true)";
+        }
+        return text;
+    }
+
+    private static Downloads downloads(Report report, ReportQuery asked, boolean realtime) {
+        var name = report.name();
+        String realtimeUrl = null;
+        String realtimeLabel = null;
+        if (asked.realtime()) {
+            realtimeUrl = Links.report(name, asked.withRealtime(false));
+            realtimeLabel = "Stored rows";
+        } else if (realtime) {
+            var live = asked.withRealtime(true);
+            if (!report.kind().stored() && asked.source().isEmpty()) {
+                live = live.withSource("materialized");
+            }
+            realtimeUrl = Links.report(name, live);
+            realtimeLabel = "As of now (realtime)";
+        }
+        return new Downloads(Links.csv(name, asked, false), Links.csv(name, asked, true), Links.api(name, asked),
+                report.sources().size() > 1 ? Links.compare(name, asked) : null, realtimeUrl, realtimeLabel);
+    }
+
+    private static List<ActiveFilter> active(String name, ReportQuery asked) {
+        var active = new ArrayList<ActiveFilter>();
+        for (int i = 0; i < asked.filters().size(); i++) {
+            var rest = new ArrayList<>(asked.filters());
+            var filter = rest.remove(i);
+            active.add(new ActiveFilter(words(filter), Links.report(name, asked.withFilters(rest).withOffset(0))));
+        }
+        return active;
+    }
+
+    /** "section equals index", "visit_date at least 2026-11-01", "email is null". */
+    static String words(Filter filter) {
+        var operator = switch (filter.operator()) {
+            case eq -> "equals";
+            case neq -> "not equal to";
+            case gt -> "greater than";
+            case gte -> "at least";
+            case lt -> "less than";
+            case lte -> "at most";
+            case like -> "like";
+            case ilike -> "like (any case)";
+            case in -> "in";
+            case is -> "is";
+        };
+        var value = filter.operator() == ReportQuery.Operator.is ? filter.value().replace('_', ' ') : filter.value();
+        return filter.column() + (filter.negated() ? " not " : " ") + operator + " " + value;
+    }
+
+    private static Table table(Report report, ReportQuery asked, Overview overview) {
+        var rows = overview.rows();
+        var headings = new ArrayList<Heading>();
+        var first = asked.order().stream().findFirst();
+        for (var field : rows.fields()) {
+            var column = report.column(field.getName()).orElseThrow();
+            var ascending = first.filter(o -> o.column().equals(column.name())).map(o -> !o.descending());
+            var descendingNext = ascending.orElse(false);
+            var sortUrl = Links.report(report.name(), asked.withOrder(List.of(new Order(column.name(), descendingNext, ReportQuery.Nulls.unspecified)))
+                    .withOffset(0));
+            headings.add(new Heading(column.name(), column.type(), Number.class.isAssignableFrom(field.getType()), sortUrl,
+                    ascending.map(a -> a ? "ascending" : "descending").orElse(null),
+                    descendingNext ? "sort descending" : "sort ascending"));
+        }
+        var cells = new ArrayList<List<Cell>>();
+        for (Record record : rows) {
+            var line = new ArrayList<Cell>(record.size());
+            for (int i = 0; i < record.size(); i++) {
+                line.add(Cell.of(record.get(i)));
+            }
+            cells.add(line);
+        }
+        var offset = asked.offset();
+        var caption = report.title() + (rows.isEmpty() ? "" : ", rows " + Formats.number(offset + 1) + "–" + Formats.number(offset + rows.size()));
+        return new Table(caption, headings, cells, rows.isEmpty() ? (offset > 0 ? "No rows on this page: the result ends before row " + Formats.number(offset + 1) + "."
+                : "No rows match these filters.") : null);
+    }
+
+    private static Pagination pagination(String name, ReportQuery asked, long limit, Overview overview) {
+        var shown = overview.rows().size();
+        var offset = asked.offset();
+        var total = overview.total();
+        var of = (total.exact() ? "" : "about ") + Formats.rows(total.value());
+        var summary = shown == 0 ? of + " in all" : "Rows " + Formats.number(offset + 1) + "–" + Formats.number(offset + shown) + " of " + of;
+        var previous = offset > 0 ? Links.report(name, asked.withOffset(Math.max(0, offset - limit))) : null;
+        var more = total.exact() ? offset + shown < total.value() : shown == limit && limit > 0;
+        var next = more ? Links.report(name, asked.withOffset(offset + limit)) : null;
+        var sizes = PAGE_SIZES.stream().map(size -> new PageSize(Formats.number(size),
+                Links.report(name, asked.withLimit(size).withOffset(offset - offset % size)), size == limit)).toList();
+        return new Pagination(summary, !total.exact(), total.exact() ? null : Links.report(name, asked.withExactCount(true)), previous, next, sizes);
+    }
+
+    private static FacetView facet(String name, ReportQuery asked, Facet facet, Overview.Bounds bounds) {
+        if (facet.timedOut()) {
+            return new FacetView(facet.column(), List.of(), "skipped: counting its values took longer than " + Formats.span(bounds.facet()));
+        }
+        if (facet.distinct()) {
+            return new FacetView(facet.column(), List.of(), "every value is different");
+        }
+        var mine = asked.filters().stream().filter(f -> f.column().equals(facet.column())).toList();
+        var items = new ArrayList<FacetItem>();
+        for (var value : facet.values()) {
+            var filter = filterFor(value.value());
+            var selected = mine.size() == 1 && !mine.getFirst().negated() && (mine.getFirst().operator() + "." + mine.getFirst().value()).equals(filter);
+            var others = asked.withoutFiltersOn(facet.column()).withOffset(0);
+            var cell = Cell.of(value.value());
+            items.add(new FacetItem(cell.text(), cell.kind(), Formats.number(value.count()),
+                    Links.report(name, selected ? others : others.withFilter(facet.column(), filter)), selected));
+        }
+        var note = facet.values().isEmpty() ? "no rows" : facet.complete() ? null : "the " + Facet.VALUES + " most frequent values";
+        return new FacetView(facet.column(), items, note);
+    }
+
+    /** The filter that selects a facet's value: {@code eq.<value>}, or {@code is.null} / {@code is.true} / {@code is.false}. */
+    private static String filterFor(Object value) {
+        return switch (value) {
+            case null -> "is.null";
+            case Boolean b -> "is." + b;
+            default -> "eq." + Formats.plain(value);
+        };
+    }
+
+    private static ChartView chart(Chart chart, Overview.Bounds bounds) {
+        if (chart.shape() == Chart.Shape.NONE) {
+            return new ChartView(false, null, null, List.of(), null, "No chart: this report has no date, timestamp or text column to group by.",
+                    List.of(), List.of());
+        }
+        var per = chart.shape() == Chart.Shape.DAYS ? "per day of " + chart.groupBy() : "per " + chart.groupBy();
+        if (chart.timedOut()) {
+            return new ChartView(false, null, null, List.of(), null, "No chart: adding up the whole filtered result " + per
+                    + " took longer than " + Formats.span(bounds.chart()) + ". Narrow the filters, or read a materialized source.", List.of(), List.of());
+        }
+        var measures = new ArrayList<FilterForm.Option>();
+        var series = new ArrayList<Map<String, Object>>();
+        for (int m = 0; m < chart.measures().size(); m++) {
+            var measure = chart.measures().get(m);
+            var label = measure.equals(Chart.ROWS) ? "rows " + per : "sum of " + measure + " " + per;
+            measures.add(new FilterForm.Option(Integer.toString(m), label, m == 0));
+            var values = new ArrayList<Number>();
+            for (var point : chart.points()) {
+                values.add(point.values().get(m));
+            }
+            series.add(Map.of("label", label, "values", values));
+        }
+        var data = new LinkedHashMap<String, Object>();
+        data.put("shape", chart.shape() == Chart.Shape.DAYS ? "days" : "bars");
+        data.put("x", chart.points().stream().map(p -> p.x() instanceof LocalDate d ? (Object) d.atStartOfDay(ZoneOffset.UTC).toEpochSecond()
+                : Formats.value(p.x())).toList());
+        data.put("series", series);
+        var headings = new ArrayList<String>();
+        headings.add(chart.groupBy() + (chart.shape() == Chart.Shape.DAYS ? " (day)" : ""));
+        headings.addAll(chart.measures().stream().map(m -> m.equals(Chart.ROWS) ? "rows" : "sum of " + m).toList());
+        var rows = chart.points().stream().map(p -> {
+            var line = new ArrayList<Cell>();
+            line.add(Cell.of(p.x()));
+            p.values().forEach(v -> line.add(Cell.of(v)));
+            return (List<Cell>) line;
+        }).toList();
+        var caption = "The whole filtered result " + per + (chart.shape() == Chart.Shape.DAYS ? " (" + Formats.number(chart.points().size()) + " days)" : "")
+                + ", computed in PostgreSQL.";
+        String note = null;
+        if (chart.points().isEmpty()) {
+            note = "No rows match these filters: nothing to chart.";
+        } else if (chart.groups() > chart.points().size()) {
+            note = "The " + chart.points().size() + " largest of " + Formats.number(chart.groups()) + " values are drawn; the table lists the same.";
+        }
+        return new ChartView(!chart.points().isEmpty(), ScriptJson.of(data), measures.getFirst().label(), measures, caption, note, headings, rows);
+    }
+}
