@@ -98,6 +98,11 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
         public String hint() {
             return selected ? " (selected; show all values)" : "";
         }
+
+        /** {@code aria-current} of the chosen value. */
+        public String current() {
+            return selected ? "true" : null;
+        }
     }
 
     /**
