@@ -1,6 +1,7 @@
 package dev.vista;
 
 import static io.javalin.apibuilder.ApiBuilder.before;
+import static io.javalin.apibuilder.ApiBuilder.beforeMatched;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
@@ -13,6 +14,7 @@ import dev.vista.csv.CsvExport;
 import dev.vista.database.Database;
 import dev.vista.database.ReadSessions;
 import dev.vista.generated.DefaultSchema;
+import dev.vista.metrics.JvmMeters;
 import dev.vista.migrate.ChangelogSource;
 import dev.vista.migrate.Migrator;
 import dev.vista.refresh.Freshness;
@@ -25,17 +27,22 @@ import dev.vista.report.ReportCatalogue;
 import dev.vista.report.Reports;
 import dev.vista.seed.DemoData;
 import dev.vista.web.AdminAuth;
+import dev.vista.web.ApiDocs;
 import dev.vista.web.Authentication;
 import dev.vista.web.Errors;
 import dev.vista.web.HealthHandler;
+import dev.vista.web.MetricsHandler;
 import dev.vista.web.PageHandlers;
 import dev.vista.web.RefreshHandlers;
 import dev.vista.web.ReportHandlers;
+import dev.vista.web.RequestMetrics;
 import dev.vista.web.page.Assets;
 import dev.vista.web.page.Pages;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -63,6 +70,8 @@ public final class Vista implements AutoCloseable {
     private final Config config;
     private final TokenVerifier verifier;
     private final Database database;
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmMeters jvmMeters = JvmMeters.bindTo(meters);
     private final DSLContext primary;
     private final ReadSessions reads;
     private final Refresher refresher;
@@ -80,12 +89,15 @@ public final class Vista implements AutoCloseable {
         this.primary = DSL.using(primary, SQLDialect.POSTGRES);
         // tokens checked here, PostgreSQL's grants and policies apply in the read sessions (DESIGN.md, Access)
         this.verifier = TokenVerifier.of(config.access());
+        // Meters: JVM and process (above), both pools (Hikari's own tracker; a pool handed in that reports elsewhere
+        // already is left there), refreshes and view ages (by the refresher), HTTP requests and report rows (RequestMetrics).
+        Database.measure(primary, meters);
         var files = ChangelogSource.classpath().viewFiles();
         // Report reads get a pool of their own whose sessions are read-only with the statement timeout preset,
         // so that a page is one statement in one round trip (ReadSessions.on(primary, ...) would work too, slower).
-        this.reads = ReadSessions.beside(primary, config.statementTimeout());
+        this.reads = ReadSessions.beside(primary, config.statementTimeout(), meters);
         var freshness = new Freshness(this.primary, files);
-        this.refresher = Refresher.of(primary, files, freshness, config.refresh().timeout());
+        this.refresher = Refresher.of(primary, files, freshness, config.refresh().timeout(), meters);
         this.scheduler = RefreshScheduler.of(refresher);
         // what each role may read is asked as Vista, on the primary, never as the caller
         var reports = new Reports(reads, ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files), freshness, new Privileges(this.primary));
@@ -94,6 +106,8 @@ public final class Vista implements AutoCloseable {
         var reportHandlers = new ReportHandlers(reports, new CsvExport(reads), authentication);
         var refreshHandlers = new RefreshHandlers(refresher, reports, authentication);
         var adminAuth = new AdminAuth(config.adminToken(), config.access().adminRoles(), authentication);
+        var metrics = new MetricsHandler(meters);
+        var docs = new ApiDocs();
         var assets = Assets.fromClasspath();
         var pages = new PageHandlers(reports, refresher, authentication, new Pages(assets),
                 Overview.Bounds.of(config.pages().facetTimeout(), config.pages().chartTimeout()));
@@ -122,17 +136,22 @@ public final class Vista implements AutoCloseable {
                 get("/health", health::check);
                 post("/login", authentication::login);
                 post("/logout", authentication::logout);
+                beforeMatched("/metrics", adminAuth::require);
+                get("/metrics", metrics::scrape);
                 path("/api", () -> {
                     get("/reports", reportHandlers::list);
                     get("/reports/{name}", reportHandlers::rows);
                     get("/reports/{name}/compare", reportHandlers::compare);
                     get("/openapi.json", reportHandlers::openApi);
+                    get("/docs", docs::page);
+                    get("/docs/init.js", docs::script);
                     get("/views", refreshHandlers::views);
-                    before("/admin/*", adminAuth::require);
+                    beforeMatched("/admin/*", adminAuth::require);
                     post("/admin/views/{name}/refresh", refreshHandlers::refresh);
                 });
             });
             Errors.register(javalin, pages);
+            new RequestMetrics(meters, config.requestLog()).register(javalin);
         });
     }
 
@@ -210,7 +229,7 @@ public final class Vista implements AutoCloseable {
 
     /**
      * Cancels running refreshes (an admin request's and the scheduler's: recorded as failed, rolled back), stops the
-     * scheduler and the HTTP server, then closes the read sessions' pool and the database Vista opened.
+     * scheduler and the HTTP server, then closes the read sessions' pool, the database Vista opened and the meters.
      */
     @Override
     public void close() {
@@ -223,5 +242,7 @@ public final class Vista implements AutoCloseable {
         if (database != null) {
             database.close();
         }
+        jvmMeters.close();
+        meters.close();
     }
 }

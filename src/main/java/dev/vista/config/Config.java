@@ -11,9 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-// Everything Vista reads from its environment, with the defaults of DESIGN.md; a value it cannot use is a ConfigException naming it.
+/**
+ * Everything Vista reads from its environment, with the defaults of DESIGN.md; a value it cannot use is a ConfigException naming it.
+ *
+ * @param requestLog VISTA_REQUEST_LOG (default on): one INFO line per HTTP request; {@code off} silences it (metrics are kept either way)
+ */
 public record Config(String host, int port, String adminToken, boolean adminTokenGenerated, Duration statementTimeout, DatabaseConfig database,
-                     Refresh refresh, Access access, Pages pages) {
+                     Refresh refresh, Access access, Pages pages, boolean requestLog) {
 
     /** VISTA_REFRESH_TIMEOUT (default 10m): the longest a refresh may run; VISTA_REFRESH_SCHEDULES=off stops scheduled refreshes. */
     public record Refresh(Duration timeout, boolean scheduled) {
@@ -76,12 +80,12 @@ public record Config(String host, int port, String adminToken, boolean adminToke
         var poolSize = Math.toIntExact(number(env, "VISTA_DATABASE_POOL_SIZE", 10, 1, 1_000));
         var pages = new Pages(duration(env, "VISTA_FACET_TIMEOUT", "200ms"), duration(env, "VISTA_CHART_TIMEOUT", "1s"));
         return new Config(host, port, token.orElseGet(Config::randomToken), token.isEmpty(), timeout, DatabaseConfig.fromEnvironment(env, poolSize),
-                refresh, Access.fromEnvironment(env), pages);
+                refresh, Access.fromEnvironment(env), pages, onOff(env, "VISTA_REQUEST_LOG", true));
     }
 
     /** The same configuration with {@code access} instead (tests, the benchmark). */
     public Config withAccess(Access access) {
-        return new Config(host, port, adminToken, adminTokenGenerated, statementTimeout, database, refresh, access, pages);
+        return new Config(host, port, adminToken, adminTokenGenerated, statementTimeout, database, refresh, access, pages, requestLog);
     }
 
     /** A variable's value without surrounding blanks; empty when unset or blank. */

@@ -3,6 +3,7 @@ package dev.vista.database;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.access.Caller;
 import dev.vista.access.InvalidTokenException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -83,6 +84,13 @@ public final class ReadSessions implements AutoCloseable {
                 + millis(statementTimeout)).strip());
         readers.setDataSourceProperties(properties);
         return new ReadSessions(readers, statementTimeout, true, readers);
+    }
+
+    /** As {@link #beside(HikariDataSource, Duration)}, its pool reporting to {@code registry} (see {@link Database#measure}). */
+    public static ReadSessions beside(HikariDataSource primary, Duration statementTimeout, MeterRegistry registry) {
+        var sessions = beside(primary, statementTimeout);
+        Database.measure(sessions.owned, registry);
+        return sessions;
     }
 
     public Duration statementTimeout() {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * at the last success plus the interval plus a jitter of up to a tenth of it (at most a minute), different per
  * instance; never refreshed, due now. After a failure it is retried with exponential backoff (base, 2 x base,
  * 4 x base, ... never longer than the interval); the failed refresh rolled back, so the old data is still served.
- * A view another instance is refreshing right now is left to it. Refreshes are concurrent where possible.
+ * A view another instance is refreshing right now is left to it. Refreshes are concurrent where possible. A due refresh
+ * that fails, or starts more than a whole interval late, counts as a miss ({@code vista_refresh_schedule_misses_total}).
  */
 public final class RefreshScheduler implements AutoCloseable {
 
@@ -54,6 +55,7 @@ public final class RefreshScheduler implements AutoCloseable {
         this.schedules = List.copyOf(schedules);
         this.backoff = backoff;
         this.listener = listener;
+        this.schedules.forEach(schedule -> refresher.metrics().watchSchedule(schedule.view()));
     }
 
     /** The app's scheduler: the schedules of db/views, retries from 10 s, outcomes logged by the refresher. */
@@ -98,6 +100,9 @@ public final class RefreshScheduler implements AutoCloseable {
                 }
                 var due = due(schedule, refresher.state(schedule.view()), backoff, seed);
                 if (!due.isAfter(Instant.now())) {
+                    if (!due.equals(Instant.EPOCH) && Duration.between(due, Instant.now()).compareTo(schedule.every()) > 0) {
+                        refresher.metrics().missed(schedule.view());
+                    }
                     run(schedule, trigger);
                     due = due(schedule, refresher.state(schedule.view()), backoff, seed);
                 }
@@ -120,8 +125,10 @@ public final class RefreshScheduler implements AutoCloseable {
         try {
             listener.accept(new Event(schedule.view(), trigger, refresher.refresh(request), null));
         } catch (RefreshException e) {
-            if (e.reason() == RefreshException.Reason.BUSY) {
-                LOG.debug("{} is being refreshed elsewhere: {}", schedule.view(), e.getMessage());
+            switch (e.reason()) {
+                case BUSY -> LOG.debug("{} is being refreshed elsewhere: {}", schedule.view(), e.getMessage());
+                case CANCELLED -> { } // Vista is stopping
+                default -> refresher.metrics().missed(schedule.view());
             }
             listener.accept(new Event(schedule.view(), trigger, List.of(), e));
         }

@@ -11,6 +11,8 @@ import dev.vista.migrate.PgCatalog.Relation;
 import dev.vista.migrate.PgCatalog;
 import dev.vista.migrate.ViewFile;
 import dev.vista.refresh.RefreshException.Reason;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -53,6 +56,7 @@ public final class Refresher {
     private final Duration timeout;
     private final Duration fenceTimeout;
     private final Freshness freshness;
+    private final RefreshMetrics metrics;
     private final Set<Connection> working = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
@@ -61,8 +65,10 @@ public final class Refresher {
      * @param freshness    told about every refresh, so that answers show it at once
      * @param timeout      how long one refresh statement (or the wait for another refresh's lock) may take
      * @param fenceTimeout how long to wait for in-flight inserts when taking a watermark before keeping the old one
+     * @param meters       where refreshes, schedule misses and each stored view's age are recorded ({@link RefreshMetrics})
      */
-    public Refresher(DataSource dataSource, List<ViewFile> files, Freshness freshness, Duration timeout, Duration fenceTimeout) {
+    public Refresher(DataSource dataSource, List<ViewFile> files, Freshness freshness, Duration timeout, Duration fenceTimeout,
+                     MeterRegistry meters) {
         this.dataSource = dataSource;
         this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES);
         this.files = files.stream().filter(f -> f.kind().stored())
@@ -70,11 +76,23 @@ public final class Refresher {
         this.timeout = timeout;
         this.fenceTimeout = fenceTimeout;
         this.freshness = freshness;
+        this.metrics = new RefreshMetrics(meters);
+        this.files.keySet().forEach(view -> metrics.watchAge(view, freshness));
     }
 
-    /** A refresher that waits up to 2 s for in-flight inserts when it takes a watermark. */
+    /** A refresher whose meters go nowhere (an empty composite registry records nothing). */
+    public Refresher(DataSource dataSource, List<ViewFile> files, Freshness freshness, Duration timeout, Duration fenceTimeout) {
+        this(dataSource, files, freshness, timeout, fenceTimeout, new CompositeMeterRegistry());
+    }
+
+    /** A refresher that waits up to 2 s for in-flight inserts when it takes a watermark, its meters going nowhere. */
     public static Refresher of(DataSource dataSource, List<ViewFile> files, Freshness freshness, Duration timeout) {
         return new Refresher(dataSource, files, freshness, timeout, FENCE_TIMEOUT);
+    }
+
+    /** As {@link #of(DataSource, List, Freshness, Duration)}, recording its meters in {@code meters}. */
+    public static Refresher of(DataSource dataSource, List<ViewFile> files, Freshness freshness, Duration timeout, MeterRegistry meters) {
+        return new Refresher(dataSource, files, freshness, timeout, FENCE_TIMEOUT, meters);
     }
 
     /** Refreshes what the request names; the result lists every view refreshed, in the order they were. */
@@ -93,7 +111,7 @@ public final class Refresher {
         if (request.cascade()) {
             targets.addAll(graph.downstream(relation.name()));
         }
-        return run(targets.stream().map(t -> step(t, request.concurrently(), request.fallback())).toList(), request);
+        return run(targets.stream().map(t -> step(t, request.concurrently(), request.fallback())).toList(), request, done -> { });
     }
 
     /** Every materialized view and incremental aggregate, each after what it reads; concurrently wherever possible. */
@@ -106,8 +124,13 @@ public final class Refresher {
      * all plainly (faster, and readers wait), e.g. right after loading data that nobody reads yet.
      */
     public List<RefreshResult> refreshAll(Trigger trigger, boolean wait, boolean concurrently) {
+        return refreshAll(trigger, wait, concurrently, done -> { });
+    }
+
+    /** As {@link #refreshAll(Trigger, boolean, boolean)}, telling {@code progress} about each view as soon as it is refreshed. */
+    public List<RefreshResult> refreshAll(Trigger trigger, boolean wait, boolean concurrently, Consumer<RefreshResult> progress) {
         var steps = graph().refreshOrder().stream().map(r -> step(r, concurrently, true)).toList();
-        return run(steps, new RefreshRequest("*", concurrently, false, true, wait, trigger));
+        return run(steps, new RefreshRequest("*", concurrently, false, true, wait, trigger), progress);
     }
 
     /** The views that declare '-- vista:refresh', and how often. */
@@ -145,6 +168,11 @@ public final class Refresher {
                 LOG.debug("could not cancel a refresh", e);
             }
         }
+    }
+
+    /** Where the scheduler records its misses. */
+    RefreshMetrics metrics() {
+        return metrics;
     }
 
     /** What the scheduler reads to decide when a view is due. */
@@ -191,7 +219,7 @@ public final class Refresher {
 
     // ---------------------------------------------------------------- running
 
-    private List<RefreshResult> run(List<Step> steps, RefreshRequest request) {
+    private List<RefreshResult> run(List<Step> steps, RefreshRequest request, Consumer<RefreshResult> progress) {
         if (stopping) {
             throw new RefreshException(Reason.CANCELLED, request.view(), "Vista is stopping; no new refreshes");
         }
@@ -215,7 +243,9 @@ public final class Refresher {
                         throw new RefreshException(Reason.CANCELLED, step.view(), "Vista is stopping; " + step.view() + " was not refreshed", null, results, null);
                     }
                     try {
-                        results.add(refresh(session, step, request.trigger()));
+                        var result = refresh(session, step, request.trigger());
+                        results.add(result);
+                        progress.accept(result);
                     } catch (RefreshException e) {
                         throw e.after(results);
                     }
@@ -275,6 +305,7 @@ public final class Refresher {
             freshness.invalidate();
             var done = outcome.entry();
             var note = joinNotes(step.note(), outcome.note());
+            metrics.refreshed(view, step.mode(), trigger, "succeeded", System.nanoTime() - started);
             LOG.info("refreshed {} ({}, {}) in {} ms: {} rows{}", view, step.mode(), trigger, done.durationMs(), done.rows(),
                     note == null ? "" : "; " + note);
             return new RefreshResult(view, step.mode(), trigger, done.startedAt(), done.finishedAt(), done.durationMs(), done.rows(),
@@ -288,6 +319,7 @@ public final class Refresher {
                 default -> postgresMessage(e);
             };
             RefreshHistory.fail(session, entry.id(), millis, message);
+            metrics.refreshed(view, step.mode(), trigger, RefreshMetrics.outcome(reason), System.nanoTime() - started);
             LOG.warn("refresh of {} failed after {} ms: {}", view, millis, message);
             throw new RefreshException(reason, view, "refresh of " + view + " failed: " + message, null, List.of(), e);
         }

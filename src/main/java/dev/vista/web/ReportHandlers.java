@@ -52,9 +52,10 @@ public final class ReportHandlers {
         this.openApi = OpenApiDocument.of(reports.catalogue(), ReportRequest.DEFAULT_LIMIT, ReportRequest.MAX_LIMIT);
     }
 
-    /** GET /api/reports */
+    /** GET /api/reports, pointing at the API's description and its documentation (RFC 8631 link relations). */
     public void list(Context ctx) {
         var reports = all.as(authentication.caller(ctx));
+        ctx.header("Link", "</api/openapi.json>; rel=\"service-desc\", </api/docs>; rel=\"service-doc\"");
         ctx.json(reports.catalogue().all().stream().map(report -> CatalogueEntry.of(report, reports.freshness(report).orElse(null))).toList());
     }
 
@@ -75,11 +76,12 @@ public final class ReportHandlers {
         if (ConditionalGet.answeredNotModified(ctx, read, request.variant() + " role=" + caller.role().orElse(""))) {
             return;
         }
+        var started = System.nanoTime();
         if (request.format() == ReportRequest.Format.CSV) {
-            csv(ctx, request, read, csvExport.as(caller));
+            csv(ctx, request, read, csvExport.as(caller), started);
             return;
         }
-        reports.stream(read, request.exactCount(), (total, cursor) -> {
+        long rows = reports.stream(read, request.exactCount(), (total, cursor) -> {
             total.ifPresent(count -> contentRange(ctx, request.query(), count));
             if (request.format() == ReportRequest.Format.OBJECT) {
                 return writeSingleObject(ctx, cursor);
@@ -87,6 +89,11 @@ public final class ReportHandlers {
             ctx.contentType(ReportRequest.JSON);
             return JsonRows.write(cursor, ctx.outputStream());
         });
+        served(ctx, request, read, rows, started);
+    }
+
+    private static void served(Context ctx, ReportRequest request, ReportRead read, long rows, long started) {
+        RequestMetrics.served(ctx, request.report(), read.select().source().name(), request.format().name().toLowerCase(Locale.ROOT), rows, started);
     }
 
     /**
@@ -98,11 +105,12 @@ public final class ReportHandlers {
      * so the response is aborted: the client sees a broken transfer (no final chunk), never a short file that
      * looks complete.
      */
-    private static void csv(Context ctx, ReportRequest request, ReportRead read, CsvExport csv) throws IOException {
+    private static void csv(Context ctx, ReportRequest request, ReportRead read, CsvExport csv, long started) throws IOException {
         ctx.contentType(ReportRequest.CSV + "; charset=utf-8");
         ctx.header(Header.CONTENT_DISPOSITION, "attachment; filename=\"" + request.report() + "-" + LocalDate.now(ZoneOffset.UTC) + ".csv\"");
         try {
-            csv.write(read.select().export(), request.csv(), ctx.outputStream());
+            var rows = csv.write(read.select().export(), request.csv(), ctx.outputStream());
+            served(ctx, request, read, rows, started);
         } catch (EofException clientGone) {
             throw clientGone; // Javalin records a client abort; the COPY was cancelled
         } catch (IOException | SQLException | RuntimeException e) {

@@ -80,6 +80,7 @@ class ViewSyncCommandLineTest {
     void migrate_takes_only_plan_or_check() {
         var run = vista("migrate", "--force");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("vista: migrate takes --plan or --check\n");
+        assertThat(run.err()).startsWith("vista: migrate: unknown option '--force'\n");
+        assertThat(vista("migrate", "--plan", "--check").err()).startsWith("vista: migrate: --plan, --check are mutually exclusive (specify only one)\n");
     }
 }

@@ -1,5 +1,6 @@
 package dev.vista.refresh;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.testing.Await;
 import dev.vista.testing.TestDatabase;
 import java.sql.Connection;
@@ -34,6 +35,21 @@ final class RefreshTesting {
             return found.isPresent();
         });
         return pid[0];
+    }
+
+    /**
+     * A migrated, seeded database with {@code fragile}, a materialized view of 100 / (rows of {@code fragile_input}),
+     * holding one row: its refresh fails (division by zero) while {@code fragile_input} is empty.
+     */
+    static HikariDataSource withFragileView(String purpose) {
+        var dataSource = TestDatabase.migrated(purpose);
+        TestDatabase.demoData(dataSource).seedIfEmpty();
+        TestDatabase.dsl(dataSource).execute("""
+                CREATE TABLE fragile_input (n int);
+                INSERT INTO fragile_input VALUES (1);
+                CREATE MATERIALIZED VIEW fragile AS SELECT 100 / (SELECT count(*) FROM fragile_input) AS x;
+                """);
+        return dataSource;
     }
 
     /** A connection in an open transaction that has read {@code relation}, so it holds ACCESS SHARE on it until closed. */
