@@ -11,11 +11,13 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
@@ -209,19 +211,25 @@ public final class Reports {
         try (var parallel = Executors.newVirtualThreadPerTaskExecutor()) {
             var facets = new ArrayList<Future<Facet>>();
             for (var column : Facet.columns(select.report())) {
-                var others = select.query().withoutFiltersOn(column.name()).filters();
-                facets.add(parallel.submit(() -> kept(read, "facet " + column.name(), others,
+                facets.add(part(parallel, read, "facet " + column.name(), select.query().withoutFiltersOn(column.name()).filters(),
                         () -> boxed(bounds.facet(), t -> Facet.of(column.name(), t.fetch(Facet.query(select, column))), () -> Facet.timedOut(column.name())),
-                        facet -> !facet.timedOut())));
+                        facet -> !facet.timedOut()));
             }
-            var chart = parallel.submit(() -> plan.shape() == Chart.Shape.NONE ? Chart.none(plan)
-                    : kept(read, "chart", select.query().filters(),
+            var chart = plan.shape() == Chart.Shape.NONE ? CompletableFuture.completedFuture(Chart.none(plan))
+                    : part(parallel, read, "chart", select.query().filters(),
                             () -> boxed(bounds.chart(), t -> Chart.of(plan, t.fetch(Chart.query(plan, select))), () -> Chart.timedOut(plan)),
-                            c -> !c.timedOut()));
+                            c -> !c.timedOut());
             var rows = stream(read, false, (total, cursor) -> cursor.fetch());
             var total = total(read, rows.size(), bounds);
             return new Overview(read, rows, total, facets.stream().map(Reports::join).toList(), join(chart), bounds);
         }
+    }
+
+    /** A part of the page: kept (then at once), else computed on a thread of its own beside the others. */
+    private <T> Future<T> part(ExecutorService parallel, ReportRead read, String part, List<ReportQuery.Filter> filters, Supplier<T> compute,
+                               Predicate<T> keep) {
+        var kept = key(read, part, filters).flatMap(aggregates::<T>find);
+        return kept.isPresent() ? CompletableFuture.completedFuture(kept.get()) : parallel.submit(() -> kept(read, part, filters, compute, keep));
     }
 
     /**
@@ -257,12 +265,17 @@ public final class Reports {
 
     /** A part of the page over {@code filters}: kept for stored rows until their next refresh, computed every time for live ones. */
     private <T> T kept(ReportRead read, String part, List<ReportQuery.Filter> filters, Supplier<T> compute, Predicate<T> keep) {
+        var key = key(read, part, filters);
+        return key.isPresent() ? aggregates.get(key.get(), compute, keep) : compute.get();
+    }
+
+    /** Where a part is kept: only for stored rows, which stay as they are until the next refresh. */
+    private Optional<StoredAggregates.Key> key(ReportRead read, String part, List<ReportQuery.Filter> filters) {
         if (!read.stored() || read.asOf().isEmpty()) {
-            return compute.get();
+            return Optional.empty();
         }
         var select = read.select();
-        var key = new StoredAggregates.Key(reads.caller(), select.report().name(), select.source().name(), part, filters, read.asOf().get());
-        return aggregates.get(key, compute, keep);
+        return Optional.of(new StoredAggregates.Key(reads.caller(), select.report().name(), select.source().name(), part, filters, read.asOf().get()));
     }
 
     /** Runs {@code work} with a statement timeout of {@code box}; {@code timedOut} is the answer when it is cancelled. */
