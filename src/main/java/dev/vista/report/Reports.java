@@ -30,6 +30,7 @@ import org.jooq.Record;
 import org.jooq.Result;
 import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /**
@@ -282,7 +283,7 @@ public final class Reports {
     private <T> T boxed(Duration box, Function<DSLContext, T> work, Supplier<T> timedOut) {
         try {
             return reads.transaction(box, work);
-        } catch (org.jooq.exception.DataAccessException e) {
+        } catch (DataAccessException e) {
             if (QUERY_CANCELED.equals(e.sqlState())) {
                 return timedOut.get();
             }
