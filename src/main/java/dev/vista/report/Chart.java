@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.Select;
 import org.jooq.SelectField;
 import org.jooq.impl.SQLDataType;
 
@@ -80,7 +81,7 @@ public record Chart(Shape shape, String groupBy, List<String> measures, List<Poi
     }
 
     /** The aggregation: {@code SELECT day, sum(m)..., count(*) ... WHERE <filters> GROUP BY day ORDER BY day}, or bars. */
-    static org.jooq.Select<Record> query(Plan plan, ReportSelect rows) {
+    static Select<Record> query(Plan plan, ReportSelect rows) {
         var column = plan.groupBy().orElseThrow();
         // grouped and ordered by the expression, not by its alias: GROUP BY visit_time would mean the column itself
         Field<?> x = plan.shape() == Shape.DAYS && column.field().getType() != LocalDate.class

@@ -4,6 +4,7 @@ import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.select;
 
 import java.util.List;
+import org.jooq.Field;
 import org.jooq.Record2;
 import org.jooq.Select;
 
@@ -45,7 +46,7 @@ public record Facet(String column, List<Value> values, boolean complete, boolean
     static Select<Record2<Object, Integer>> query(ReportSelect rows, Report.Column column) {
         var others = ReportSelect.of(rows.report(), rows.query().withoutFiltersOn(column.name())).on(rows.source());
         @SuppressWarnings("unchecked")
-        var field = (org.jooq.Field<Object>) column.field();
+        var field = (Field<Object>) column.field();
         return select(field, count())
                 .from(others.source().from())
                 .where(others.where())

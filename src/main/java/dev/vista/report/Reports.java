@@ -13,11 +13,13 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
@@ -31,6 +33,7 @@ import org.jooq.Record;
 import org.jooq.Result;
 import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /**
@@ -243,19 +246,25 @@ public final class Reports {
         try (var parallel = Executors.newVirtualThreadPerTaskExecutor()) {
             var facets = new ArrayList<Future<Facet>>();
             for (var column : Facet.columns(select.report())) {
-                var others = select.query().withoutFiltersOn(column.name()).filters();
-                facets.add(parallel.submit(() -> kept(read, "facet " + column.name(), others,
+                facets.add(part(parallel, read, "facet " + column.name(), select.query().withoutFiltersOn(column.name()).filters(),
                         () -> boxed(bounds.facet(), t -> Facet.of(column.name(), t.fetch(Facet.query(select, column))), () -> Facet.timedOut(column.name())),
-                        facet -> !facet.timedOut())));
+                        facet -> !facet.timedOut()));
             }
-            var chart = parallel.submit(() -> plan.shape() == Chart.Shape.NONE ? Chart.none(plan)
-                    : kept(read, "chart", select.query().filters(),
+            var chart = plan.shape() == Chart.Shape.NONE ? CompletableFuture.completedFuture(Chart.none(plan))
+                    : part(parallel, read, "chart", select.query().filters(),
                             () -> boxed(bounds.chart(), t -> Chart.of(plan, t.fetch(Chart.query(plan, select))), () -> Chart.timedOut(plan)),
-                            c -> !c.timedOut()));
+                            c -> !c.timedOut());
             var page = stream(read, false, (provenance, total, cursor) -> new Fetched(provenance, cursor.fetch()));
             var total = total(read, page.rows().size(), bounds);
             return new Overview(read, page.rows(), total, facets.stream().map(Reports::join).toList(), join(chart), bounds, page.provenance());
         }
+    }
+
+    /** A part of the page: kept (then at once), else computed on a thread of its own beside the others. */
+    private <T> Future<T> part(ExecutorService parallel, ReportRead read, String part, List<ReportQuery.Filter> filters, Supplier<T> compute,
+                               Predicate<T> keep) {
+        var kept = key(read, part, filters).flatMap(aggregates::<T>find);
+        return kept.isPresent() ? CompletableFuture.completedFuture(kept.get()) : parallel.submit(() -> kept(read, part, filters, compute, keep));
     }
 
     /**
@@ -323,19 +332,24 @@ public final class Reports {
 
     /** A part of the page over {@code filters}: kept for stored rows until their next refresh, computed every time for live ones. */
     private <T> T kept(ReportRead read, String part, List<ReportQuery.Filter> filters, Supplier<T> compute, Predicate<T> keep) {
+        var key = key(read, part, filters);
+        return key.isPresent() ? aggregates.get(key.get(), compute, keep) : compute.get();
+    }
+
+    /** Where a part is kept: only for stored rows, which stay as they are until the next refresh. */
+    private Optional<StoredAggregates.Key> key(ReportRead read, String part, List<ReportQuery.Filter> filters) {
         if (!read.stored() || read.asOf().isEmpty()) {
-            return compute.get();
+            return Optional.empty();
         }
         var select = read.select();
-        var key = new StoredAggregates.Key(reads.caller(), select.report().name(), select.source().name(), part, filters, read.asOf().get());
-        return aggregates.get(key, compute, keep);
+        return Optional.of(new StoredAggregates.Key(reads.caller(), select.report().name(), select.source().name(), part, filters, read.asOf().get()));
     }
 
     /** Runs {@code work} with a statement timeout of {@code box}; {@code timedOut} is the answer when it is cancelled. */
     private <T> T boxed(Duration box, Function<DSLContext, T> work, Supplier<T> timedOut) {
         try {
             return reads.transaction(box, work);
-        } catch (org.jooq.exception.DataAccessException e) {
+        } catch (DataAccessException e) {
             if (QUERY_CANCELED.equals(e.sqlState())) {
                 return timedOut.get();
             }

@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -29,6 +30,14 @@ final class StoredAggregates {
             return size() > CAPACITY;
         }
     };
+
+    /** The part for {@code key} when it is kept. */
+    @SuppressWarnings("unchecked")
+    <T> Optional<T> find(Key key) {
+        synchronized (entries) {
+            return Optional.ofNullable((T) entries.get(key));
+        }
+    }
 
     /**
      * The part for {@code key}: kept, or computed (outside the lock, so parts of one page compute side by side) and

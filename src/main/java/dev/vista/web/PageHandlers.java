@@ -125,11 +125,11 @@ public final class PageHandlers {
         html(ctx, status, pages.error(view));
     }
 
-    private static void html(Context ctx, int status, String body) {
+    private static void html(Context ctx, int status, byte[] body) {
         ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         // a page is one caller's view of rows that change: kept by no shared cache, asked again each time
         ctx.header(Header.CACHE_CONTROL, "private, no-cache");
-        ctx.status(status).html(body);
+        ctx.status(status).contentType("text/html; charset=utf-8").result(body);
     }
 
     /** Sent with every response: no MIME sniffing, and no page URL (with its filters) sent to other sites. */

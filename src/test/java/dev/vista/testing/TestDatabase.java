@@ -67,6 +67,15 @@ public final class TestDatabase {
         return new HikariDataSource(hikari);
     }
 
+    /** A pool whose database cannot be reached (nothing listens on port 1): gives up on a connection after 500 ms. */
+    public static HikariDataSource unreachable() {
+        var hikari = new HikariConfig();
+        hikari.setJdbcUrl("jdbc:postgresql://127.0.0.1:1/nothing");
+        hikari.setInitializationFailTimeout(-1);
+        hikari.setConnectionTimeout(500);
+        return new HikariDataSource(hikari);
+    }
+
     /** A fresh database migrated with the project's own db/. */
     public static HikariDataSource migrated(String purpose) {
         var dataSource = fresh(purpose);

@@ -5,7 +5,6 @@ import static dev.vista.generated.Tables.USERS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.config.Config;
 import dev.vista.testing.ApiRows;
@@ -355,11 +354,7 @@ class PagesTest {
 
     @Test
     void the_database_down_is_a_503_page_without_a_stack_trace() {
-        var hikari = new HikariConfig();
-        hikari.setJdbcUrl("jdbc:postgresql://127.0.0.1:1/nothing");
-        hikari.setInitializationFailTimeout(-1);
-        hikari.setConnectionTimeout(500);
-        try (var unreachable = new HikariDataSource(hikari)) {
+        try (var unreachable = TestDatabase.unreachable()) {
             TestApp.serve(CONFIG, unreachable, (server, client) -> {
                 var response = client.get("/reports/visits_summary");
                 assertThat(response.code()).isEqualTo(503);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.config.Config;
 import dev.vista.testing.TestApp;
@@ -44,11 +43,7 @@ class ServerTest {
 
     @Test
     void health_is_503_when_the_database_is_unreachable() {
-        var hikari = new HikariConfig();
-        hikari.setJdbcUrl("jdbc:postgresql://127.0.0.1:1/nothing");
-        hikari.setInitializationFailTimeout(-1);
-        hikari.setConnectionTimeout(500);
-        try (var unreachable = new HikariDataSource(hikari)) {
+        try (var unreachable = TestDatabase.unreachable()) {
             TestApp.serve(config, unreachable, (server, client) -> {
                 var response = client.get("/health");
                 assertThat(response.code()).isEqualTo(503);

@@ -27,11 +27,37 @@ import java.util.regex.Pattern;
 public record FilterForm(String action, boolean open, String error, List<Row> rows, Field select, Field order, Field limit,
                          Choice source, Toggle realtime) {
 
-    /** One filter: column, operator and value; {@code error} the message for it, {@code known} false for a column the report lacks. */
-    public record Row(int index, String column, String type, boolean known, List<Option> operators, Input input, String error) {
+    /** A field that may carry a message: its id, and what the template writes for the message's sake. */
+    public interface Checked {
 
-        public String errorId() {
-            return error == null ? null : "e" + index;
+        /** The id of the field's input. */
+        String id();
+
+        /** The message next to the field, or null. */
+        String error();
+
+        /** The id of the message, for {@code aria-describedby}; null without one. */
+        default String errorId() {
+            return error() == null ? null : "e-" + id();
+        }
+
+        /** {@code aria-invalid}: "true" with a message, else absent. */
+        default String invalid() {
+            return error() == null ? null : "true";
+        }
+
+        /** What the field's box adds to its class: " invalid" with a message. */
+        default String state() {
+            return error() == null ? "" : " invalid";
+        }
+    }
+
+    /** One filter: column, operator and value; {@code error} the message for it, {@code known} false for a column the report lacks. */
+    public record Row(int index, String column, String type, boolean known, List<Option> operators, Input input, String error) implements Checked {
+
+        @Override
+        public String id() {
+            return "v" + index;
         }
     }
 
@@ -46,27 +72,35 @@ public record FilterForm(String action, boolean open, String error, List<Row> ro
     public record Option(String value, String label, boolean selected) {
     }
 
-    /** A text or number field of the query itself (select, order, limit). */
-    public record Field(String name, String value, String error) {
+    /** A text field of the query itself (select, order, limit), named like its parameter. */
+    public record Field(String name, String value, String error) implements Checked {
 
-        public String errorId() {
-            return error == null ? null : "e-" + name;
+        @Override
+        public String id() {
+            return name;
+        }
+
+        /** The page size is a number, unless it is refused: then the text as given stays in view. */
+        public String type() {
+            return name.equals("limit") && error == null ? "number" : "text";
         }
     }
 
     /** The source, offered when a report has several. */
-    public record Choice(List<Option> options, String error) {
+    public record Choice(List<Option> options, String error) implements Checked {
 
-        public String errorId() {
-            return error == null ? null : "e-source";
+        @Override
+        public String id() {
+            return "source";
         }
     }
 
     /** Real-time reading, offered where the report's stored rows can be read as of now. */
-    public record Toggle(boolean checked, String error) {
+    public record Toggle(boolean checked, String error) implements Checked {
 
-        public String errorId() {
-            return error == null ? null : "e-realtime";
+        @Override
+        public String id() {
+            return "realtime";
         }
     }
 
@@ -135,20 +169,15 @@ public record FilterForm(String action, boolean open, String error, List<Row> ro
 
     /** Every message next to a field, in the form's order: the error summary at the top links to each. */
     public List<Message> messages() {
-        var messages = new ArrayList<Message>();
-        rows.stream().filter(r -> r.error() != null).forEach(r -> messages.add(new Message(r.error(), "v" + r.index())));
-        for (var field : List.of(select, order, limit)) {
-            if (field.error() != null) {
-                messages.add(new Message(field.error(), field.name()));
-            }
+        var fields = new ArrayList<Checked>(rows);
+        fields.addAll(List.of(select, order, limit));
+        if (source != null) {
+            fields.add(source);
         }
-        if (source != null && source.error() != null) {
-            messages.add(new Message(source.error(), "source"));
+        if (realtime != null) {
+            fields.add(realtime);
         }
-        if (realtime != null && realtime.error() != null) {
-            messages.add(new Message(realtime.error(), "realtime"));
-        }
-        return messages;
+        return fields.stream().filter(f -> f.error() != null).map(f -> new Message(f.error(), f.id())).toList();
     }
 
     /** Whether the form shows a message: then an error summary opens it. */

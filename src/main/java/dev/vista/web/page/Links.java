@@ -2,6 +2,7 @@ package dev.vista.web.page;
 
 import dev.vista.report.ReportQuery;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +35,7 @@ public final class Links {
 
     /** The CSV of the same filters, order, columns and source: every row, no limit; {@code bom} for Excel. */
     public static String csv(String report, ReportQuery query, boolean bom) {
-        var parameters = new java.util.ArrayList<>(query.parameters().stream().filter(p -> !NOT_FOR_CSV.contains(p.getKey())).toList());
+        var parameters = new ArrayList<>(query.parameters().stream().filter(p -> !NOT_FOR_CSV.contains(p.getKey())).toList());
         if (bom) {
             parameters.add(Map.entry("bom", "true"));
         }

@@ -2,7 +2,7 @@ package dev.vista.web.page;
 
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
-import gg.jte.output.StringOutput;
+import gg.jte.output.Utf8ByteOutput;
 
 /**
  * The page templates of src/main/jte, compiled into the jar at build time by jte-maven-plugin: one base layout
@@ -22,25 +22,26 @@ public final class Pages {
         return assets;
     }
 
-    public String catalogue(CatalogueView view) {
+    /** Each page as UTF-8 bytes: the templates' static parts are bytes already (jte's binary content), only values are encoded. */
+    public byte[] catalogue(CatalogueView view) {
         return render("catalogue.jte", view);
     }
 
-    public String report(ReportView view) {
+    public byte[] report(ReportView view) {
         return render("report.jte", view);
     }
 
-    public String compare(CompareView view) {
+    public byte[] compare(CompareView view) {
         return render("compare.jte", view);
     }
 
-    public String error(ErrorView view) {
+    public byte[] error(ErrorView view) {
         return render("error.jte", view);
     }
 
-    private String render(String template, Object view) {
-        var output = new StringOutput(16 * 1024);
+    private byte[] render(String template, Object view) {
+        var output = new Utf8ByteOutput();
         templates.render(template, view, output);
-        return output.toString();
+        return output.toByteArray();
     }
 }

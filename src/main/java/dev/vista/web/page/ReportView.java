@@ -1,5 +1,6 @@
 package dev.vista.web.page;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vista.refresh.Freshness;
 import dev.vista.report.Chart;
 import dev.vista.report.Facet;
@@ -8,10 +9,11 @@ import dev.vista.report.Report;
 import dev.vista.report.ReportQuery;
 import dev.vista.report.ReportQuery.Filter;
 import dev.vista.report.ReportQuery.Order;
+import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,7 +58,7 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
         }
     }
 
-    /** A value as the table shows it; {@code kind} (number, time, null, empty, text) is its CSS class. */
+    /** A value as the table shows it; {@code kind} (number, time, null, empty; none for text) is its CSS class. */
     public record Cell(String text, String kind) {
 
         static Cell of(Object value) {
@@ -65,7 +67,7 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
                 case String s when s.isEmpty() -> new Cell("\"\"", "empty");
                 case Number n -> new Cell(Formats.number(n), "number");
                 case java.time.temporal.Temporal t -> new Cell(Formats.value(t), "time");
-                default -> new Cell(Formats.value(value), "text");
+                default -> new Cell(Formats.value(value), null);
             };
         }
     }
@@ -97,6 +99,11 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
 
         public String hint() {
             return selected ? " (selected; show all values)" : "";
+        }
+
+        /** {@code aria-current} of the chosen value. */
+        public String current() {
+            return selected ? "true" : null;
         }
     }
 
@@ -269,22 +276,40 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
                     + " took longer than " + Formats.span(bounds.chart()) + ". Narrow the filters, or read a materialized source.", List.of(), List.of());
         }
         var measures = new ArrayList<FilterForm.Option>();
-        var series = new ArrayList<Map<String, Object>>();
+        var labels = new ArrayList<String>();
         for (int m = 0; m < chart.measures().size(); m++) {
             var measure = chart.measures().get(m);
             var label = measure.equals(Chart.ROWS) ? "rows " + per : "sum of " + measure + " " + per;
             measures.add(new FilterForm.Option(Integer.toString(m), label, m == 0));
-            var values = new ArrayList<Number>();
-            for (var point : chart.points()) {
-                values.add(point.values().get(m));
-            }
-            series.add(Map.of("label", label, "values", values));
+            labels.add(label);
         }
-        var data = new LinkedHashMap<String, Object>();
-        data.put("shape", chart.shape() == Chart.Shape.DAYS ? "days" : "bars");
-        data.put("x", chart.points().stream().map(p -> p.x() instanceof LocalDate d ? (Object) d.atStartOfDay(ZoneOffset.UTC).toEpochSecond()
-                : Formats.value(p.x())).toList());
-        data.put("series", series);
+        // {"shape": "days", "x": [epoch seconds of each day] or the bars' labels, "series": [{"label": ..., "values": [...]}]}
+        var data = ScriptJson.of(json -> {
+            json.writeStartObject();
+            json.writeStringField("shape", chart.shape() == Chart.Shape.DAYS ? "days" : "bars");
+            json.writeArrayFieldStart("x");
+            for (var point : chart.points()) {
+                if (point.x() instanceof LocalDate day) {
+                    json.writeNumber(day.atStartOfDay(ZoneOffset.UTC).toEpochSecond());
+                } else {
+                    json.writeString(Formats.value(point.x()));
+                }
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("series");
+            for (int m = 0; m < labels.size(); m++) {
+                json.writeStartObject();
+                json.writeStringField("label", labels.get(m));
+                json.writeArrayFieldStart("values");
+                for (var point : chart.points()) {
+                    number(json, point.values().get(m));
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        });
         var headings = new ArrayList<String>();
         headings.add(chart.groupBy() + (chart.shape() == Chart.Shape.DAYS ? " (day)" : ""));
         headings.addAll(chart.measures().stream().map(m -> m.equals(Chart.ROWS) ? "rows" : "sum of " + m).toList());
@@ -302,6 +327,16 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
         } else if (chart.groups() > chart.points().size()) {
             note = "The " + chart.points().size() + " largest of " + Formats.number(chart.groups()) + " values are drawn; the table lists the same.";
         }
-        return new ChartView(!chart.points().isEmpty(), ScriptJson.of(data), measures.getFirst().label(), measures, caption, note, headings, rows);
+        return new ChartView(!chart.points().isEmpty(), data, measures.getFirst().label(), measures, caption, note, headings, rows);
+    }
+
+    private static void number(JsonGenerator json, Number value) throws IOException {
+        switch (value) {
+            case null -> json.writeNull();
+            case BigDecimal d -> json.writeNumber(d);
+            case Long l -> json.writeNumber(l);
+            case Integer i -> json.writeNumber(i);
+            default -> json.writeNumber(value.doubleValue());
+        }
     }
 }

@@ -1,11 +1,15 @@
 package dev.vista.web.page;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import gg.jte.Content;
 import gg.jte.TemplateOutput;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 
 /**
  * Data for a page's script, as JSON inside {@code <script type="application/json">}: JTE escapes a script block for a
@@ -15,10 +19,12 @@ import gg.jte.TemplateOutput;
  */
 public final class ScriptJson implements Content {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactoryBuilder().characterEscapes(new HtmlSafe()).build();
 
-    static {
-        JSON.getFactory().setCharacterEscapes(new HtmlSafe());
+    /** Writes the JSON value of a page's data. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(JsonGenerator json) throws IOException;
     }
 
     private final String json;
@@ -27,12 +33,15 @@ public final class ScriptJson implements Content {
         this.json = json;
     }
 
-    public static ScriptJson of(Object value) {
-        try {
-            return new ScriptJson(JSON.writeValueAsString(value));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("chart data that Jackson cannot write: " + e.getMessage(), e);
+    /** The JSON {@code writer} writes, escaped for a script element. */
+    public static ScriptJson of(Writer writer) {
+        var text = new StringWriter();
+        try (var json = JSON.createGenerator(text)) {
+            writer.write(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        return new ScriptJson(text.toString());
     }
 
     @Override
