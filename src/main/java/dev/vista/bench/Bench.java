@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * {@code vista bench}: measures every claim Vista makes beside its reference, in one run on one machine,
@@ -29,12 +31,21 @@ import java.util.Optional;
  */
 public final class Bench {
 
+    /** {@code only}: the scenarios to run by name (the seed always runs: the others measure its data); empty: all. */
     public record Options(long visits, int users, int iterations, int warmups, Optional<Path> output, int httpSeconds,
-                          int httpConnections, boolean replaceData) {
+                          int httpConnections, boolean replaceData, Set<String> only) {
         public static Options defaults() {
-            return new Options(1_000_000, 1000, 5, 1, Optional.of(Path.of("BENCHMARKS.md")), 10, 8, false);
+            return new Options(1_000_000, 1000, 5, 1, Optional.of(Path.of("BENCHMARKS.md")), 10, 8, false, Set.of());
+        }
+
+        boolean runs(Scenario scenario) {
+            return only.isEmpty() || only.contains(scenario.name());
         }
     }
+
+    /** Every scenario's name, in the order they run. */
+    public static final List<String> SCENARIOS = List.of("seed", "reports", "refresh", "migrate", "side-by-side-rebuild", "sources", "http", "pages",
+            "role-switch", "csv", "standby-reads");
 
     private final Config config;
     private final Options options;
@@ -68,12 +79,20 @@ public final class Bench {
             // Without its data nothing else measures anything: a failed seed ends the run.
             if (scenario(new SeedScenario(), context)) {
                 for (var scenario : List.of(new ReportSourcesScenario(), new RefreshScenario(), new MigrateScenario(), new SideBySideRebuildScenario())) {
-                    scenario(scenario, context);
-                }
-                try (var server = VistaProcess.start(database, out)) {
-                    for (var scenario : List.of(new ApiSourcesScenario(server), new HttpPageScenario(server), new PageScenario(server), new RoleSwitchScenario(server),
-                            new CsvScenario(server), new StandbyReadsScenario(server, databaseConfig, config.replicas()))) {
+                    if (options.runs(scenario)) {
                         scenario(scenario, context);
+                    }
+                }
+                var served = List.<Function<VistaProcess, Scenario>>of(ApiSourcesScenario::new, HttpPageScenario::new, PageScenario::new,
+                        RoleSwitchScenario::new, CsvScenario::new, server -> new StandbyReadsScenario(server, databaseConfig, config.replicas()));
+                // a scenario is named without its server (none is started when none of them runs)
+                if (served.stream().anyMatch(scenario -> options.runs(scenario.apply(null)))) {
+                    try (var server = VistaProcess.start(database, out)) {
+                        for (var scenario : served) {
+                            if (options.runs(scenario.apply(null))) {
+                                scenario(scenario.apply(server), context);
+                            }
+                        }
                     }
                 }
             }

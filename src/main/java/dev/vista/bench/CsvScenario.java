@@ -31,7 +31,7 @@ final class CsvScenario implements Scenario {
 
     @Override
     public String name() {
-        return "CSV";
+        return "csv";
     }
 
     @Override

@@ -24,7 +24,7 @@ final class HttpPageScenario implements Scenario {
 
     @Override
     public String name() {
-        return "HTTP";
+        return "http";
     }
 
     @Override

@@ -29,7 +29,7 @@ final class RoleSwitchScenario implements Scenario {
 
     @Override
     public String name() {
-        return "role switch";
+        return "role-switch";
     }
 
     @Override

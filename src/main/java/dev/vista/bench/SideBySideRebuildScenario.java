@@ -22,7 +22,7 @@ final class SideBySideRebuildScenario implements Scenario {
 
     @Override
     public String name() {
-        return "side-by-side rebuild";
+        return "side-by-side-rebuild";
     }
 
     @Override

@@ -54,7 +54,7 @@ final class StandbyReadsScenario implements Scenario {
 
     @Override
     public String name() {
-        return "standby reads";
+        return "standby-reads";
     }
 
     @Override

@@ -2,7 +2,10 @@ package dev.vista.cli;
 
 import dev.vista.bench.Bench;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -50,6 +53,18 @@ final class BenchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true)
     Output output = new Output();
 
+    @Option(names = "--only", paramLabel = "SCENARIO", split = ",", description = {"Run only these scenarios (and the seed), e.g. "
+            + "--only http,pages; BENCHMARKS.md is then left as it is unless --output is given.", "Scenarios: ${COMPLETION-CANDIDATES}."}, completionCandidates = Scenarios.class)
+    List<String> only = List.of();
+
+    /** The scenario names --only accepts, for its help and its check. */
+    static final class Scenarios implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Bench.SCENARIOS.iterator();
+        }
+    }
+
     @Option(names = "--replace-data", description = "With VISTA_DATABASE_URL set: replace all data in that database.")
     boolean replaceData;
 
@@ -67,9 +82,15 @@ final class BenchCommand implements Callable<Integer> {
         if (iterations < 1 || users < 1) {
             throw new ParameterException(spec.commandLine(), "bench needs --iterations >= 1 and --users >= 1");
         }
-        var file = output.noWrite ? Optional.<Path>empty() : output.file != null ? Optional.of(output.file) : DEFAULTS.output();
+        var unknown = only.stream().filter(name -> !Bench.SCENARIOS.contains(name)).toList();
+        if (!unknown.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "unknown scenario(s) for --only: " + String.join(", ", unknown)
+                    + "; the scenarios are " + String.join(", ", Bench.SCENARIOS));
+        }
+        // a partial run does not replace the whole run's section of BENCHMARKS.md, unless a file is named
+        var file = output.noWrite ? Optional.<Path>empty() : output.file != null ? Optional.of(output.file) : only.isEmpty() ? DEFAULTS.output() : Optional.<Path>empty();
         var options = new Bench.Options(visits, Math.toIntExact(users), Math.toIntExact(iterations), Math.toIntExact(warmups), file,
-                Math.toIntExact(httpSeconds), Math.toIntExact(connections), replaceData);
+                Math.toIntExact(httpSeconds), Math.toIntExact(connections), replaceData, Set.copyOf(only));
         var result = new Bench(invocation.config(), options, invocation.out()).run();
         return result.failed() ? 1 : 0;
     }

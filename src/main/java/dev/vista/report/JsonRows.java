@@ -3,6 +3,7 @@ package dev.vista.report;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
@@ -22,9 +23,12 @@ import org.jooq.exception.DataAccessException;
 // Writes rows as a JSON array of objects straight from a jOOQ cursor, one row in memory at a time.
 public final class JsonRows {
 
-    // A response cut short by an error must not look complete: no closing brackets are added on close.
+    // A response cut short by an error must not look complete: no closing brackets are added on close. Its buffers
+    // come from a pool shared by all threads: Jackson's default keeps them per thread, and every request has a virtual
+    // thread of its own, so each response would allocate them anew (a tenth of the time of writing a 100-row page).
     private static final JsonFactory JSON = JsonFactory.builder()
             .disable(StreamWriteFeature.AUTO_CLOSE_CONTENT)
+            .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
             .build();
 
     private JsonRows() {
@@ -117,10 +121,46 @@ public final class JsonRows {
                 }
             };
         }
-        if (type == LocalDate.class || type == OffsetDateTime.class || type == LocalDateTime.class) {
+        if (type == LocalDate.class) {
+            return (json, rs, i) -> {
+                var date = rs.getObject(i, LocalDate.class);
+                if (date == null) {
+                    json.writeNull();
+                } else {
+                    writeDate(json, date);
+                }
+            };
+        }
+        if (type == OffsetDateTime.class || type == LocalDateTime.class) {
             return (json, rs, i) -> writeValue(json, rs.getObject(i, type));
         }
         return null;
+    }
+
+    /**
+     * A date as {@link LocalDate#toString} writes it, {@code 2026-11-01}, without its formatter for the years of four
+     * digits: a page of dates spends more on formatting them than on reading them (PgJDBC reads them in binary).
+     */
+    static void writeDate(JsonGenerator json, LocalDate date) throws IOException {
+        var year = date.getYear();
+        if (year < 0 || year > 9999) {
+            json.writeString(date.toString());
+            return;
+        }
+        var text = new char[10];
+        digits(text, 0, year, 4);
+        text[4] = '-';
+        digits(text, 5, date.getMonthValue(), 2);
+        text[7] = '-';
+        digits(text, 8, date.getDayOfMonth(), 2);
+        json.writeString(text, 0, text.length);
+    }
+
+    private static void digits(char[] text, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            text[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /** One row as a JSON object (PostgREST's {@code application/vnd.pgrst.object+json}). */

@@ -35,9 +35,11 @@ import org.jooq.exception.DataTypeException;
  * the catalogue and values only as bind values, each parsed into its column's Java type first.
  *
  * <p>{@link #rows()} is the query to run, {@link #count()} counts its rows without paging. Both can be
- * rendered with {@code DSLContext.renderInlined} for PostgreSQL's {@code COPY (...) TO STDOUT}.
+ * rendered with {@code DSLContext.renderInlined} for PostgreSQL's {@code COPY (...) TO STDOUT}. {@code whereValues}
+ * are the values {@code where} binds, in the order they appear in it: with {@link #rowsValues()}, what lets
+ * {@link RenderedSelects} run the SQL of a query's shape rendered once.
  */
-public record ReportSelect(Report report, Report.Source source, List<Field<?>> fields, Condition where,
+public record ReportSelect(Report report, Report.Source source, List<Field<?>> fields, Condition where, List<Object> whereValues,
                            List<SortField<?>> order, ReportQuery query) {
 
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?[0-9]{1,20}");
@@ -63,8 +65,9 @@ public record ReportSelect(Report report, Report.Source source, List<Field<?>> f
             }
         }
         var where = noCondition();
+        var values = new ArrayList<>();
         for (var filter : query.filters()) {
-            where = where.and(condition(column(report, filter.column(), filter.column()), filter));
+            where = where.and(condition(column(report, filter.column(), filter.column()), filter, values));
         }
         var order = new ArrayList<SortField<?>>();
         var ordered = new ArrayList<Field<?>>();
@@ -79,7 +82,7 @@ public record ReportSelect(Report report, Report.Source source, List<Field<?>> f
                 order.add(key.asc());
             }
         }
-        return new ReportSelect(report, source, List.copyOf(fields), where, List.copyOf(order), query);
+        return new ReportSelect(report, source, List.copyOf(fields), where, List.copyOf(values), List.copyOf(order), query);
     }
 
     /** The rows asked for: selected columns, filtered, ordered, paged. */
@@ -89,6 +92,21 @@ public record ReportSelect(Report report, Report.Source source, List<Field<?>> f
             return ordered.limit(query.limit().getAsLong()).offset(query.offset());
         }
         return query.offset() > 0 ? ordered.offset(query.offset()) : ordered;
+    }
+
+    /**
+     * The values {@link #rows()} binds, in their order: the filters', then the offset and the limit (jOOQ writes
+     * PostgreSQL's {@code OFFSET ? ROWS FETCH NEXT ? ROWS ONLY}).
+     */
+    List<Object> rowsValues() {
+        var values = new ArrayList<>(whereValues);
+        if (query.limit().isPresent()) {
+            values.add(query.offset());
+            values.add(query.limit().getAsLong());
+        } else if (query.offset() > 0) {
+            values.add(query.offset());
+        }
+        return values;
     }
 
     /** The rows that match the filters, unordered and unpaged: what the planner estimates the number of. */
@@ -115,7 +133,7 @@ public record ReportSelect(Report report, Report.Source source, List<Field<?>> f
 
     /** The same query on another source of the report. */
     public ReportSelect on(Report.Source other) {
-        return new ReportSelect(report, other, fields, where, order, query);
+        return new ReportSelect(report, other, fields, where, whereValues, order, query);
     }
 
     private static void add(List<Field<?>> fields, Field<?> field) {
@@ -146,35 +164,41 @@ public record ReportSelect(Report report, Report.Source source, List<Field<?>> f
         };
     }
 
-    private static <T> Condition condition(Report.Column column, Filter filter) {
+    /** A filter's condition; the values it binds are added to {@code values}, in their order. */
+    private static <T> Condition condition(Report.Column column, Filter filter, List<Object> values) {
         @SuppressWarnings("unchecked")
         var field = (Field<T>) column.field();
         var condition = switch (filter.operator()) {
-            case eq -> field.eq(value(column, field, filter, filter.value()));
-            case neq -> field.ne(value(column, field, filter, filter.value()));
-            case gt -> field.gt(value(column, field, filter, filter.value()));
-            case gte -> field.ge(value(column, field, filter, filter.value()));
-            case lt -> field.lt(value(column, field, filter, filter.value()));
-            case lte -> field.le(value(column, field, filter, filter.value()));
-            case like, ilike -> like(column, filter);
-            case in -> field.in(list(filter).stream().map(v -> value(column, field, filter, v)).toList());
-            case is -> is(column, filter);
+            case eq -> field.eq(bound(values, value(column, field, filter, filter.value())));
+            case neq -> field.ne(bound(values, value(column, field, filter, filter.value())));
+            case gt -> field.gt(bound(values, value(column, field, filter, filter.value())));
+            case gte -> field.ge(bound(values, value(column, field, filter, filter.value())));
+            case lt -> field.lt(bound(values, value(column, field, filter, filter.value())));
+            case lte -> field.le(bound(values, value(column, field, filter, filter.value())));
+            case like, ilike -> like(column, filter, values);
+            case in -> field.in(list(filter).stream().map(v -> bound(values, value(column, field, filter, v))).toList());
+            case is -> is(column, filter, values);
         };
         return filter.negated() ? not(condition) : condition;
     }
 
+    private static <T> T bound(List<Object> values, T value) {
+        values.add(value);
+        return value;
+    }
+
     /** PostgREST's {@code like}: {@code *} stands for {@code %}, so that patterns need no URL escaping. */
-    private static Condition like(Report.Column column, Filter filter) {
+    private static Condition like(Report.Column column, Filter filter, List<Object> values) {
         if (column.field().getType() != String.class) {
             throw wrongOperator(column, filter, "works on text columns only");
         }
         @SuppressWarnings("unchecked")
         var text = (Field<String>) column.field();
-        var pattern = filter.value().replace('*', '%');
+        var pattern = bound(values, filter.value().replace('*', '%'));
         return filter.operator() == ReportQuery.Operator.like ? text.like(pattern) : text.likeIgnoreCase(pattern);
     }
 
-    private static Condition is(Report.Column column, Filter filter) {
+    private static Condition is(Report.Column column, Filter filter, List<Object> values) {
         var field = column.field();
         var value = filter.value();
         if (List.of("true", "false", "unknown").contains(value) && field.getType() != Boolean.class) {
@@ -183,8 +207,8 @@ public record ReportSelect(Report report, Report.Source source, List<Field<?>> f
         return switch (value) {
             case "null", "unknown" -> field.isNull();
             case "not_null" -> field.isNotNull();
-            case "true" -> field.coerce(Boolean.class).isNotDistinctFrom(true);
-            case "false" -> field.coerce(Boolean.class).isNotDistinctFrom(false);
+            case "true" -> field.coerce(Boolean.class).isNotDistinctFrom(bound(values, true));
+            case "false" -> field.coerce(Boolean.class).isNotDistinctFrom(bound(values, false));
             default -> throw new InvalidQueryException("invalid_value", filter.column(),
                     filter.parameter() + ": is takes null, not_null, true, false or unknown",
                     details("parameter", filter.column(), "value", filter.value(), "expected", "null, not_null, true, false or unknown"),

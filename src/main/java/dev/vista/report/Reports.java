@@ -70,14 +70,16 @@ public final class Reports {
     private final Set<String> readable;
     /** Shared by every caller's view of these reports; keyed by caller. */
     private final StoredAggregates aggregates;
+    /** Shared too: the SQL of a query's shape does not depend on who asks. */
+    private final RenderedSelects rendered;
 
     /** @param privileges what roles may read, asked as Vista: used by {@link #as} */
     public Reports(ReadSessions reads, ReportCatalogue catalogue, Freshness freshness, Privileges privileges) {
-        this(reads, catalogue, catalogue, freshness, privileges, null, new StoredAggregates());
+        this(reads, catalogue, catalogue, freshness, privileges, null, new StoredAggregates(), new RenderedSelects());
     }
 
     private Reports(ReadSessions reads, ReportCatalogue all, ReportCatalogue catalogue, Freshness freshness, Privileges privileges,
-                    Set<String> readable, StoredAggregates aggregates) {
+                    Set<String> readable, StoredAggregates aggregates, RenderedSelects rendered) {
         this.reads = reads;
         this.all = all;
         this.catalogue = catalogue;
@@ -85,6 +87,7 @@ public final class Reports {
         this.privileges = privileges;
         this.readable = readable;
         this.aggregates = aggregates;
+        this.rendered = rendered;
     }
 
     /**
@@ -105,10 +108,10 @@ public final class Reports {
      */
     public Reports as(Caller caller) {
         if (caller.isConnection()) {
-            return new Reports(reads.as(caller), all, all, freshness, privileges, null, aggregates);
+            return new Reports(reads.as(caller), all, all, freshness, privileges, null, aggregates, rendered);
         }
         var relations = privileges.readable(caller.role().orElseThrow());
-        return new Reports(reads.as(caller), all, all.readableWith(relations), freshness, privileges, relations, aggregates);
+        return new Reports(reads.as(caller), all, all.readableWith(relations), freshness, privileges, relations, aggregates, rendered);
     }
 
     /** Whether the caller may SELECT from {@code relation} (of the current schema); the connection's own role may read all. */
@@ -165,7 +168,7 @@ public final class Reports {
     /** All rows a query asks for, in memory: for Java callers that know their result is small (set a limit). */
     public Result<Record> rows(String report, ReportQuery query) {
         var select = select(report, query);
-        return read(t -> t.fetch(select.rows()));
+        return read(t -> t.fetch(rendered.rows(select)));
     }
 
     /** How many rows match a query's filters, ignoring its paging. */
@@ -195,11 +198,11 @@ public final class Reports {
         var sessions = sessionsFor(read);
         if (!countTotal && select.query().limit().orElse(Long.MAX_VALUE) <= FETCH_SIZE) {
             // a page that fits one fetch needs no cursor: one statement, in one round trip where sessions allow it
-            return sessions.statement(answer, t -> write(t, select.rows(), OptionalLong.empty(), answer, writer));
+            return sessions.statement(answer, t -> write(t, rendered.rows(select), OptionalLong.empty(), answer, writer));
         }
         return sessions.transaction(answer, t -> {
             var total = countTotal ? OptionalLong.of(t.fetchValue(select.count())) : OptionalLong.empty();
-            return write(t, select.rows().fetchSize(FETCH_SIZE), total, answer, writer);
+            return write(t, rendered.rows(select).fetchSize(FETCH_SIZE), total, answer, writer);
         });
     }
 

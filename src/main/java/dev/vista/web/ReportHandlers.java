@@ -80,18 +80,18 @@ public final class ReportHandlers {
         var reports = all.as(caller);
         var request = ReportRequest.parse(ctx, reports.catalogue());
         var read = reports.prepare(request.report(), request.query());
-        var variant = request.variant() + " role=" + caller.role().orElse("");
+        var queryTag = read.stored() ? ConditionalGet.query(read, request.variant() + " role=" + caller.role().orElse("")) : null;
         freshness(ctx, read.asOf());
-        if (ConditionalGet.answeredNotModified(ctx, read, variant)) {
+        if (ConditionalGet.answeredNotModified(ctx, read, queryTag)) {
             return;
         }
         var started = System.nanoTime();
         if (request.format() == ReportRequest.Format.CSV) {
-            csv(ctx, request, read, csvExport.as(caller), started, place -> provenance(ctx, read, variant, reports.provenance(read, place)));
+            csv(ctx, request, read, csvExport.as(caller), started, place -> provenance(ctx, read, queryTag, reports.provenance(read, place)));
             return;
         }
         long rows = reports.stream(read, request.exactCount(), (provenance, total, cursor) -> {
-            provenance(ctx, read, variant, provenance);
+            provenance(ctx, read, queryTag, provenance);
             total.ifPresent(count -> contentRange(ctx, request.query(), count));
             if (request.format() == ReportRequest.Format.OBJECT) {
                 return writeSingleObject(ctx, cursor);
@@ -106,11 +106,13 @@ public final class ReportHandlers {
      * The headers that say where an answer's rows come from and how old they are there, and its validators; set again
      * (when a standby's failure is answered by the primary) until the first byte.
      */
-    private static void provenance(Context ctx, ReportRead read, String variant, Provenance provenance) {
-        freshness(ctx, provenance.asOf());
+    private static void provenance(Context ctx, ReportRead read, String queryTag, Provenance provenance) {
+        if (!provenance.asOf().equals(read.asOf())) { // set from read.asOf() already, as they stand
+            freshness(ctx, provenance.asOf());
+        }
         ctx.res().setHeader(REPLICA_LAG, provenance.replicaLag().map(ReportHandlers::seconds).orElse(null));
         if (read.stored()) {
-            ctx.res().setHeader(Header.ETAG, provenance.asOf().map(asOf -> ConditionalGet.etag(read, asOf, variant)).orElse(null));
+            ctx.res().setHeader(Header.ETAG, provenance.asOf().map(asOf -> ConditionalGet.etag(queryTag, asOf)).orElse(null));
         }
     }
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,7 @@ class BenchSmokeTest {
     void the_suite_runs_every_scenario_at_tiny_scale_and_writes_its_table(@TempDir Path dir) throws Exception {
         var output = dir.resolve("BENCHMARKS.md");
         var printed = new ByteArrayOutputStream();
-        var options = new Bench.Options(10_000, 50, 1, 0, Optional.of(output), 1, 2, false);
+        var options = new Bench.Options(10_000, 50, 1, 0, Optional.of(output), 1, 2, false, Set.of());
         var result = new Bench(Config.fromEnvironment(Map.of()), options, new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
         var log = printed.toString(StandardCharsets.UTF_8);
         System.out.print(log);

@@ -2,6 +2,7 @@ package dev.vista.web.page;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
@@ -19,7 +20,8 @@ import java.io.UncheckedIOException;
  */
 public final class ScriptJson implements Content {
 
-    private static final JsonFactory JSON = new JsonFactoryBuilder().characterEscapes(new HtmlSafe()).build();
+    private static final JsonFactory JSON = new JsonFactoryBuilder().characterEscapes(new HtmlSafe())
+            .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build(); // see JsonRows: virtual threads keep no buffers
 
     /** Writes the JSON value of a page's data. */
     @FunctionalInterface
