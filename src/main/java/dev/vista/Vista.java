@@ -37,6 +37,7 @@ import dev.vista.web.PageHandlers;
 import dev.vista.web.RefreshHandlers;
 import dev.vista.web.ReportHandlers;
 import dev.vista.web.RequestMetrics;
+import dev.vista.web.SignInHandlers;
 import dev.vista.web.page.Assets;
 import dev.vista.web.page.Pages;
 import io.javalin.Javalin;
@@ -118,8 +119,10 @@ public final class Vista implements AutoCloseable {
         var metrics = new MetricsHandler(meters);
         var docs = new ApiDocs();
         var assets = Assets.fromClasspath();
-        var pages = new PageHandlers(reports, refresher, authentication, new Pages(assets),
+        var templates = new Pages(assets);
+        var pages = new PageHandlers(reports, refresher, authentication, templates,
                 Overview.Bounds.of(config.pages().facetTimeout(), config.pages().chartTimeout()));
+        var signIn = new SignInHandlers(authentication, templates);
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.concurrency.useVirtualThreads = true;
@@ -143,8 +146,9 @@ public final class Vista implements AutoCloseable {
                     get("/compare", pages::compare);
                 });
                 get("/health", health::check);
-                post("/login", authentication::login);
-                post("/logout", authentication::logout);
+                get("/login", signIn::page);
+                post("/login", signIn::signIn);
+                post("/logout", signIn::signOut);
                 beforeMatched("/metrics", adminAuth::require);
                 get("/metrics", metrics::scrape);
                 path("/api", () -> {

@@ -1,5 +1,9 @@
 package dev.vista.access;
 
+import com.nimbusds.jwt.JWTClaimsSet;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.Date;
 import java.util.Optional;
 
 /**
@@ -25,5 +29,14 @@ public record Caller(Optional<String> role, String claims) {
 
     public boolean isConnection() {
         return role.isEmpty();
+    }
+
+    /** When the token expires ({@code exp}); empty for a token without one, the anonymous role and the connection's own. */
+    public Optional<Instant> expires() {
+        try {
+            return Optional.ofNullable(JWTClaimsSet.parse(claims).getExpirationTime()).map(Date::toInstant);
+        } catch (ParseException e) {
+            throw new IllegalStateException("a caller's claims are the JSON object of verified claims", e);
+        }
     }
 }

@@ -105,6 +105,11 @@ public final class TokenVerifier {
         return processor.isPresent();
     }
 
+    /** The role a request without a token reads as ({@code VISTA_ANON_ROLE}); empty when such a request is refused. */
+    public Optional<String> anonRole() {
+        return processor.isPresent() ? anonRole : Optional.empty();
+    }
+
     /**
      * The caller a request reads as: the role its token names; without a token, the anonymous role, or a refusal when
      * there is none. Without token configuration, the connection's own role, whatever was sent.

@@ -3,19 +3,20 @@ package dev.vista.web;
 import dev.vista.access.Caller;
 import dev.vista.access.InvalidTokenException;
 import dev.vista.access.TokenVerifier;
+import dev.vista.web.page.Visitor;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.Header;
-import io.javalin.http.HttpStatus;
 import java.net.URI;
-import java.util.Map;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
  * Who a request reads as, from its credentials: {@code Authorization: Bearer <token>} (API clients, an SSO proxy in
  * front), or for GET and HEAD only the sign-in cookie a browser got from {@code POST /login}. A request that changes
  * something never authenticates by the cookie alone, so another site cannot make a signed-in browser do it (CSRF);
- * the cookie is SameSite=Strict besides. {@link TokenVerifier} decides what a token is worth.
+ * the cookie is SameSite=Strict besides. {@link TokenVerifier} decides what a token is worth; {@link SignInHandlers}
+ * sets and clears the cookie through this class.
  */
 public final class Authentication {
 
@@ -62,37 +63,43 @@ public final class Authentication {
         }
     }
 
+    /** Whether Vista takes tokens at all ({@code VISTA_JWT_SECRET} or {@code VISTA_JWKS_FILE}). */
+    public boolean tokensConfigured() {
+        return verifier.tokensConfigured();
+    }
+
     /**
-     * {@code POST /login} with the form field {@code token}: checks the token, sets the cookie, and sends a browser on to
-     * {@code /} (303) or tells an API client who it now is (JSON). A token that does not verify is a 401, no cookie set.
+     * Who the browser is, as a page shows it (its header, the sign-in page): the token of the Authorization header, or
+     * else the cookie's, whatever the method (this decides no access). Never refuses: a refused token reads as not
+     * signed in, saying why.
      */
-    public void login(Context ctx) {
-        requireSameOrigin(ctx);
+    public Visitor visitor(Context ctx) {
         if (!verifier.tokensConfigured()) {
-            throw new ApiException(400, "tokens_not_configured", "Vista is not configured for tokens; there is nothing to sign in to",
-                    null, "set VISTA_JWT_SECRET or VISTA_JWKS_FILE");
+            return Visitor.NO_TOKENS;
         }
-        var token = Optional.ofNullable(ctx.formParam("token")).map(String::strip).filter(t -> !t.isEmpty())
-                .orElseThrow(() -> InvalidTokenException.missing("POST /login needs the form field 'token'"));
+        ctx.header(Header.VARY, "Authorization, Cookie");
+        var bearer = bearer(ctx);
+        var token = bearer.or(() -> cookie(ctx));
+        if (token.isEmpty()) {
+            return Visitor.signedOut(verifier.anonRole());
+        }
+        try {
+            return Visitor.signedIn(verifier.verify(token.get()), bearer.isEmpty(), verifier.anonRole(), Instant.now());
+        } catch (InvalidTokenException e) {
+            return Visitor.refused(e.getMessage(), bearer.isEmpty(), verifier.anonRole());
+        }
+    }
+
+    /** Checks {@code token} and keeps it in the sign-in cookie; a token that does not verify is refused and sets nothing. */
+    Caller signIn(Context ctx, String token) {
         var caller = verifier.verify(token);
         ctx.header(Header.SET_COOKIE, COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict" + (secure(ctx) ? "; Secure" : ""));
-        answer(ctx, Map.of("signed_in", true, "role", caller.role().orElseThrow()));
+        return caller;
     }
 
-    /** {@code POST /logout}: clears the cookie; a browser goes on to {@code /} (303), an API client gets JSON. */
-    public void logout(Context ctx) {
-        requireSameOrigin(ctx);
+    /** Clears the sign-in cookie. */
+    void signOut(Context ctx) {
         ctx.header(Header.SET_COOKIE, COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (secure(ctx) ? "; Secure" : ""));
-        answer(ctx, Map.of("signed_in", false));
-    }
-
-    private static void answer(Context ctx, Map<String, Object> body) {
-        var accept = ctx.header(Header.ACCEPT);
-        if (accept != null && accept.contains("text/html")) {
-            ctx.redirect("/", HttpStatus.SEE_OTHER);
-        } else {
-            ctx.json(body);
-        }
     }
 
     /** Whether the browser's connection is HTTPS: the request itself, or the proxy's X-Forwarded-Proto when trusted. */
@@ -108,7 +115,7 @@ public final class Authentication {
      * Signing in or out from another site's form is refused (login CSRF): a browser says where a POST comes from in
      * {@code Sec-Fetch-Site} or {@code Origin}; clients that send neither (curl) are not browsers and may go ahead.
      */
-    private static void requireSameOrigin(Context ctx) {
+    static void requireSameOrigin(Context ctx) {
         var site = ctx.header("Sec-Fetch-Site");
         var origin = ctx.header(Header.ORIGIN);
         var crossSite = site != null ? !(site.equals("same-origin") || site.equals("none"))

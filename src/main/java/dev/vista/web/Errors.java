@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class Errors {
 
     private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
+    static final String WWW_AUTHENTICATE = "WWW-Authenticate";
 
     private final PageHandlers pages;
 
@@ -87,17 +88,27 @@ public final class Errors {
     }
 
     /**
-     * 401 with RFC 6750's challenge: {@code error="invalid_token"} when a token was sent and refused, none when there was
-     * no token. The description is the exception's message, which never repeats the token.
+     * 401 with RFC 6750's challenge; a page says so and links to the sign-in page, which comes back to it once signed in.
      */
     private void unauthorized(InvalidTokenException e, Context ctx) {
+        ctx.header(WWW_AUTHENTICATE, challenge(e));
+        var error = new ApiError(e.kind() == InvalidTokenException.Kind.INVALID ? "invalid_token" : "unauthorized", e.getMessage(), null,
+                "send 'Authorization: Bearer <token>' with a token signed for this Vista (vista token --role ROLE prints one)");
+        if (!page(ctx, () -> pages.unauthorized(ctx, e))) {
+            ctx.status(401).json(error);
+        }
+    }
+
+    /**
+     * RFC 6750's challenge: {@code error="invalid_token"} when a token was sent and refused, none when there was no
+     * token. The description is the exception's message, which never repeats the token.
+     */
+    static String challenge(InvalidTokenException e) {
         var challenge = "Bearer realm=\"vista\"";
         if (e.kind() == InvalidTokenException.Kind.INVALID) {
             challenge += ", error=\"invalid_token\", error_description=\"" + e.getMessage().replaceAll("[\"\\\\\\p{Cntrl}]", "'") + "\"";
         }
-        ctx.header("WWW-Authenticate", challenge);
-        write(ctx, 401, new ApiError(e.kind() == InvalidTokenException.Kind.INVALID ? "invalid_token" : "unauthorized", e.getMessage(), null,
-                "send 'Authorization: Bearer <token>' with a token signed for this Vista (vista token --role ROLE prints one)"));
+        return challenge;
     }
 
     /** A refresh refused or failed: the reason decides the status; what was refreshed before it is in the details. */
@@ -145,15 +156,23 @@ public final class Errors {
 
     /** @param parameter the query parameter at fault, if one is: a page puts the message next to its field */
     private void write(Context ctx, int status, ApiError error, String parameter) {
-        if (pages.answersWithPage(ctx)) {
-            try {
-                pages.error(ctx, status, error, parameter);
-                return;
-            } catch (RuntimeException e) {
-                LOG.error("could not render the error page for {} {}; answering with JSON", ctx.method(), ctx.path(), e);
-            }
+        if (!page(ctx, () -> pages.error(ctx, status, error, parameter))) {
+            ctx.status(status).json(error);
         }
-        ctx.status(status).json(error);
+    }
+
+    /** Answers with {@code page} when the request is answered with pages; false when it is not, or the page failed. */
+    private boolean page(Context ctx, Runnable page) {
+        if (!pages.answersWithPage(ctx)) {
+            return false;
+        }
+        try {
+            page.run();
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("could not render the error page for {} {}; answering with JSON", ctx.method(), ctx.path(), e);
+            return false;
+        }
     }
 
     static String codeFor(int status) {

@@ -1,5 +1,6 @@
 package dev.vista.web;
 
+import dev.vista.access.InvalidTokenException;
 import dev.vista.refresh.Freshness;
 import dev.vista.refresh.Refresher;
 import dev.vista.refresh.ViewStatus;
@@ -14,7 +15,9 @@ import dev.vista.web.page.FilterForm;
 import dev.vista.web.page.Links;
 import dev.vista.web.page.Pages;
 import dev.vista.web.page.ReportView;
+import dev.vista.web.page.Visitor;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.Header;
 import io.javalin.http.HttpStatus;
 import java.util.LinkedHashMap;
@@ -28,7 +31,8 @@ import java.util.stream.Collectors;
  * takes exactly the API's parameters and reads its rows with the query the API would run ({@link ReportRequest#page}),
  * as the same caller ({@link Authentication}: a bearer token, or the sign-in cookie), so {@code /reports/x?q} shows the
  * rows of {@code /api/reports/x?q}. Each handler reads the request, asks {@link Reports} once, and renders a view model
- * of {@code web.page}.
+ * of {@code web.page}. Every page's header says who is signed in; a page that needs a token the browser lacks is a 401
+ * page linking to the sign-in page, which comes back to it ({@link SignInHandlers}).
  */
 public final class PageHandlers {
 
@@ -62,7 +66,7 @@ public final class PageHandlers {
         var freshness = new LinkedHashMap<String, Freshness.Summary>();
         listed.forEach(report -> reports.freshness(report).ifPresent(f -> freshness.put(report.name(), f)));
         var stored = refresher.views().stream().collect(Collectors.toMap(ViewStatus::name, Function.identity()));
-        html(ctx, 200, pages.catalogue(CatalogueView.of(pages.assets(), listed, freshness, stored)));
+        html(ctx, 200, pages.catalogue(CatalogueView.of(pages.assets(), visitor(ctx), listed, freshness, stored)));
     }
 
     /** GET /reports/{name}: the rows of /api/reports/{name} with the same parameters, with form, facets, chart and total. */
@@ -74,8 +78,8 @@ public final class PageHandlers {
         var query = ReportRequest.page(asked);
         var overview = reports.overview(reports.prepare(report.name(), query), bounds);
         overview.provenance().replicaLag().ifPresent(lag -> ctx.header(ReportHandlers.REPLICA_LAG, ReportHandlers.seconds(lag)));
-        html(ctx, 200, pages.report(ReportView.of(pages.assets(), report, asked, params, query.limit().orElseThrow(), overview,
-                reports.freshness(report))));
+        html(ctx, 200, pages.report(ReportView.of(pages.assets(), visitor(ctx), report, asked, params, query.limit().orElseThrow(),
+                overview, reports.freshness(report))));
     }
 
     /** GET /reports/{name}/filter: the filter form, submitted, sent on to the report's canonical URL (303). */
@@ -91,7 +95,7 @@ public final class PageHandlers {
         var query = ReportQuery.parse(ctx.queryParamMap());
         var comparison = reports.compare(report.name(), query, provenance -> ctx.res().setHeader(ReportHandlers.REPLICA_LAG,
                 provenance.replicaLag().map(ReportHandlers::seconds).orElse(null)));
-        html(ctx, 200, pages.compare(CompareView.of(pages.assets(), report, query, comparison, reports.freshness(report))));
+        html(ctx, 200, pages.compare(CompareView.of(pages.assets(), visitor(ctx), report, query, comparison, reports.freshness(report))));
     }
 
     /**
@@ -107,6 +111,11 @@ public final class PageHandlers {
         if (path.equals("/") || path.startsWith("/reports/")) {
             return true;
         }
+        return asksForHtml(ctx);
+    }
+
+    /** Whether the client asks for HTML: a browser. */
+    static boolean asksForHtml(Context ctx) {
         var accept = ctx.header(Header.ACCEPT);
         return accept != null && accept.contains("text/html");
     }
@@ -119,13 +128,34 @@ public final class PageHandlers {
         var matcher = REPORT_PATH.matcher(ctx.path());
         var reports = status == 400 && matcher.matches() ? Optional.of(all.as(authentication.caller(ctx))) : Optional.<Reports>empty();
         var report = reports.flatMap(r -> r.catalogue().find(matcher.group(1)));
-        var view = report.map(r -> ErrorView.badQuery(pages.assets(), r, ctx.queryParamMap(), parameter, error.message(), error.hint(),
-                        r.kind().stored() && reports.orElseThrow().freshness(r).filter(Freshness.Summary::realtime).isPresent()))
-                .orElseGet(() -> ErrorView.of(pages.assets(), status, error.message(), error.hint()));
+        var visitor = visitor(ctx);
+        var view = report.map(r -> ErrorView.badQuery(pages.assets(), visitor, r, ctx.queryParamMap(), parameter, error.message(),
+                        error.hint(), r.kind().stored() && reports.orElseThrow().freshness(r).filter(Freshness.Summary::realtime).isPresent()))
+                .orElseGet(() -> ErrorView.of(pages.assets(), visitor, status, error.message(), error.hint()));
         html(ctx, status, pages.error(view));
     }
 
-    private static void html(Context ctx, int status, byte[] body) {
+    /** A page that needs a token the request lacks, or whose token was refused: 401, and the way to sign in and back. */
+    void unauthorized(Context ctx, InvalidTokenException e) {
+        var refused = Optional.of(e).filter(t -> t.kind() == InvalidTokenException.Kind.INVALID).map(InvalidTokenException::getMessage);
+        html(ctx, 401, pages.error(ErrorView.unauthorized(pages.assets(), visitor(ctx), refused, here(ctx))));
+    }
+
+    /** Who the browser is, for the page's header; its "Sign in" comes back to this page. */
+    private Visitor visitor(Context ctx) {
+        return authentication.visitor(ctx).comingBackTo(here(ctx));
+    }
+
+    /** This page's path and query, to come back to after signing in: a GET's, when it is a local path; else the catalogue. */
+    private static String here(Context ctx) {
+        if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD) {
+            return Links.catalogue();
+        }
+        var query = ctx.queryString();
+        return Links.local(ctx.path() + (query == null || query.isEmpty() ? "" : "?" + query)).orElse(Links.catalogue());
+    }
+
+    static void html(Context ctx, int status, byte[] body) {
         ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         // a page is one caller's view of rows that change: kept by no shared cache, asked again each time
         ctx.header(Header.CACHE_CONTROL, "private, no-cache");

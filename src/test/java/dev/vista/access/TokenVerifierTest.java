@@ -62,6 +62,23 @@ class TokenVerifierTest {
     }
 
     @Test
+    void a_caller_knows_when_its_token_expires_and_the_anonymous_role_never_does() throws Exception {
+        var access = access("VISTA_JWT_SECRET", SECRET, "VISTA_ANON_ROLE", "web_anon");
+        var verifier = TokenVerifier.of(access);
+        var now = Instant.parse("2026-01-12T10:00:00Z");
+        var token = TokenSigner.of(access).sign("analyst", Optional.empty(), Duration.ofHours(8), Map.of(), Instant.now());
+        assertThat(verifier.verify(token).expires()).hasValueSatisfying(exp ->
+                assertThat(Duration.between(Instant.now(), exp)).isBetween(Duration.ofHours(7), Duration.ofHours(8)));
+        var forever = sign(new MACSigner(SECRET), JWSAlgorithm.HS256, null, new JWTClaimsSet.Builder().claim("role", "analyst")
+                .issueTime(Date.from(now)).build());
+        assertThat(verifier.verify(forever).expires()).isEmpty();
+        assertThat(verifier.caller(Optional.empty()).expires()).isEmpty();
+        assertThat(Caller.CONNECTION.expires()).isEmpty();
+        assertThat(verifier.anonRole()).contains("web_anon");
+        assertThat(TokenVerifier.of(access("VISTA_ANON_ROLE", "web_anon")).anonRole()).as("no tokens, no anonymous role").isEmpty();
+    }
+
+    @Test
     void expiry_has_a_small_leeway_for_clocks_that_differ() throws Exception {
         var verifier = TokenVerifier.of(access("VISTA_JWT_SECRET", SECRET));
         var justExpired = sign(new MACSigner(SECRET), JWSAlgorithm.HS256, null, new JWTClaimsSet.Builder().claim("role", "analyst")

@@ -306,6 +306,7 @@ class BrowserTest {
         pages.put("compare", "/reports/visits_summary/compare?section=eq.index");
         pages.put("error-400", "/reports/visits_summary?section=eq.index&limit=20000");
         pages.put("error-404", "/reports/no_such_report");
+        pages.put("login-without-tokens", "/login");
         return pages;
     }
 

@@ -87,6 +87,7 @@ class PagesTest {
         TestApp.serve(CONFIG, dataSource, (server, client) -> {
             var page = page(client, "/");
             assertThat(page.title()).isEqualTo("Reports · Vista");
+            assertThat(page.selectFirst(".site-header .account")).as("no tokens: nobody signs in").isNull();
             assertThat(page.select(".catalogue article h2").eachText()).contains("Visits per user, section and day", "Sections per day", "Visit log");
             var summary = page.selectFirst("article:has(h2#report-visits_summary)");
             assertThat(summary.select(".kind").text()).isEqualTo("view, also materialized");

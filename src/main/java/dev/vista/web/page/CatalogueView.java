@@ -24,7 +24,7 @@ public record CatalogueView(Layout layout, List<Entry> reports) {
     public record Column(String name, String type) {
     }
 
-    public static CatalogueView of(Assets assets, List<Report> reports, Map<String, Freshness.Summary> freshness,
+    public static CatalogueView of(Assets assets, Visitor visitor, List<Report> reports, Map<String, Freshness.Summary> freshness,
                                    Map<String, ViewStatus> stored) {
         var entries = reports.stream().map(report -> {
             var all = ReportQuery.all();
@@ -41,7 +41,7 @@ public record CatalogueView(Layout layout, List<Entry> reports) {
                     Links.report(report.name(), all), report.sources().size() > 1 ? Links.compare(report.name(), all) : null,
                     Links.api(report.name(), all), Links.csv(report.name(), all, false));
         }).toList();
-        return new CatalogueView(Layout.of(assets, "Reports", false, new Layout.Crumb("Reports", null)), entries);
+        return new CatalogueView(Layout.of(assets, visitor, "Reports", false, new Layout.Crumb("Reports", null)), entries);
     }
 
     /** How a page names a report's kind. */

@@ -30,7 +30,7 @@ public record CompareView(Layout layout, String name, String title, String filte
     public record Bar(String name, String time, String width) {
     }
 
-    public static CompareView of(Assets assets, Report report, ReportQuery query, SourceComparison comparison,
+    public static CompareView of(Assets assets, Visitor visitor, Report report, ReportQuery query, SourceComparison comparison,
                                  Optional<Freshness.Summary> freshness) {
         var name = report.name();
         var runs = comparison.sources().stream().filter(SourceComparison.Run::permitted).toList();
@@ -54,7 +54,7 @@ public record CompareView(Layout layout, String name, String title, String filte
                     + " (md5 " + r.md5().substring(0, 8) + ")").toList())
                     + ". A materialized view older than its last change shows up here: refresh it and compare again.";
         }
-        var layout = Layout.of(assets, "Compare " + report.title(), false, new Layout.Crumb("Reports", Links.catalogue()),
+        var layout = Layout.of(assets, visitor, "Compare " + report.title(), false, new Layout.Crumb("Reports", Links.catalogue()),
                 new Layout.Crumb(report.title(), Links.report(name, query)), new Layout.Crumb("Compare sources", null));
         return new CompareView(layout, name, report.title(), filters, comparison.identical(), verdict, sources, bars,
                 Links.report(name, query), Links.compareApi(name, query));

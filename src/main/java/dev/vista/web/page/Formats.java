@@ -5,9 +5,11 @@ import java.math.BigDecimal;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
@@ -19,6 +21,7 @@ import java.util.Locale;
 public final class Formats {
 
     private static final DecimalFormatSymbols SYMBOLS = DecimalFormatSymbols.getInstance(Locale.ENGLISH);
+    private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private Formats() {
     }
@@ -111,6 +114,11 @@ public final class Formats {
         }
         var days = seconds / 86_400;
         return days + (days == 1 ? " day" : " days");
+    }
+
+    /** A moment to the minute, in UTC (the server does not know the reader's zone): "2026-01-12 11:00 UTC". */
+    public static String minute(Instant at) {
+        return MINUTE.format(at);
     }
 
     /** A view file's schedule ("15m") in words ("every 15 min"). */

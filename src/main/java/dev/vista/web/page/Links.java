@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -17,6 +18,8 @@ public final class Links {
 
     /** What CSV does not take from a page's query: it is the whole result, and counts nothing. */
     private static final Set<String> NOT_FOR_CSV = Set.of("limit", "offset", "count");
+    /** A page's URL is at most this long (the request line and headers take 8 KiB in all). */
+    private static final int MAX_NEXT = 4096;
 
     private Links() {
     }
@@ -49,6 +52,30 @@ public final class Links {
 
     public static String compareApi(String report, ReportQuery query) {
         return "/api/reports/" + encode(report) + "/compare" + query(ReportQuery.all().withFilters(query.filters()).parameters());
+    }
+
+    /** The sign-in page, which sends the browser on to {@code next} (a path on this site, see {@link #local}) once signed in. */
+    public static String login(String next) {
+        return next.equals("/") ? "/login" : "/login?next=" + encode(next);
+    }
+
+    /**
+     * {@code next} when it is a path on this site, to send a browser on to: one {@code /}, then neither another nor a
+     * backslash (which browsers read as one), and nothing but printable ASCII (browsers drop tabs and line breaks, so
+     * {@code /<tab>/evil.example} would be {@code //evil.example}). Anything else ({@code //evil.example},
+     * {@code https://evil.example}, {@code /\evil.example}, a relative path) is empty: an open redirect takes none of it.
+     */
+    public static Optional<String> local(String next) {
+        if (next == null || next.length() > MAX_NEXT || !next.startsWith("/") || next.startsWith("//")) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < next.length(); i++) {
+            var c = next.charAt(i);
+            if (c <= ' ' || c >= 0x7f || c == '\\') {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(next);
     }
 
     /** Where the filter form goes: it turns the form's fields into the report's canonical URL. */

@@ -35,6 +35,10 @@ public final class Pages {
         return render("compare.jte", view);
     }
 
+    public byte[] login(LoginView view) {
+        return render("login.jte", view);
+    }
+
     public byte[] error(ErrorView view) {
         return render("error.jte", view);
     }

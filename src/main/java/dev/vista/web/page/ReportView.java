@@ -122,13 +122,13 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
      * @param params   the URL's parameters, for the form
      * @param limit    the page size in effect (the API's default when none is asked)
      */
-    public static ReportView of(Assets assets, Report report, ReportQuery asked, Map<String, List<String>> params, long limit,
+    public static ReportView of(Assets assets, Visitor visitor, Report report, ReportQuery asked, Map<String, List<String>> params, long limit,
                                 Overview overview, Optional<Freshness.Summary> freshness) {
         var name = report.name();
         var realtime = freshness.filter(Freshness.Summary::realtime).isPresent();
         var header = new Header(name, report.title(), report.description(), CatalogueView.kind(report),
                 freshness.map(f -> CatalogueView.freshness(report, f)).orElse(null), source(report, asked));
-        var layout = Layout.of(assets, report.title(), overview.chart().shape() != Chart.Shape.NONE && !overview.chart().timedOut(),
+        var layout = Layout.of(assets, visitor, report.title(), overview.chart().shape() != Chart.Shape.NONE && !overview.chart().timedOut(),
                 new Layout.Crumb("Reports", Links.catalogue()), new Layout.Crumb(report.title(), null));
         return new ReportView(layout, header, downloads(report, asked, realtime),
                 FilterForm.of(report, params, overview.facets(), realtime && report.kind().stored(), Optional.empty()),
