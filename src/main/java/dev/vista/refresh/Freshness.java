@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -51,6 +52,8 @@ public final class Freshness {
     private final DSLContext dsl;
     private final Map<String, ViewFile> files;
     private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+    /** Whether a request is reading a new snapshot now; the others go on with the one before, a second old. */
+    private final AtomicBoolean reloading = new AtomicBoolean();
     /** Each hot standby's view, by the name VISTA_READ_URL gives it; replaced whenever it is sampled. */
     private final Map<String, Snapshot> standbys = new ConcurrentHashMap<>();
 
@@ -151,11 +154,24 @@ public final class Freshness {
         return Optional.ofNullable(current().lastSuccess().get(relation));
     }
 
+    /**
+     * What was read at most a second ago. When it is older, one request reads it again while the others answer from
+     * it meanwhile: under load every request would otherwise see it expire at once and read the catalogue and the
+     * history too. After {@link #invalidate} (a refresh here) nothing old is left: each request reads until one has.
+     */
     private Snapshot current() {
         var current = snapshot.get();
-        if (current == null || current.loaded().plus(CACHE_FOR).isBefore(Instant.now())) {
+        if (current == null) {
             current = load(dsl);
-            snapshot.set(current);
+            snapshot.compareAndSet(null, current);
+        } else if (current.loaded().plus(CACHE_FOR).isBefore(Instant.now()) && reloading.compareAndSet(false, true)) {
+            try {
+                var loaded = load(dsl);
+                snapshot.compareAndSet(current, loaded); // not over an invalidation that came meanwhile
+                current = loaded;
+            } finally {
+                reloading.set(false);
+            }
         }
         return current;
     }

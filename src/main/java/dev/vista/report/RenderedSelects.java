@@ -34,8 +34,16 @@ final class RenderedSelects {
 
     /** The query of {@link ReportSelect#rows()}, as the text its shape rendered once, or rendered now. */
     ResultQuery<Record> rows(ReportSelect select) {
+        return text(select).map(sql -> query(sql, select)).orElseGet(select::rows);
+    }
+
+    /**
+     * The SQL of {@link ReportSelect#rows()} as its shape rendered it, to run with {@link ReportSelect#rowsValues()}
+     * bound in order; empty when the select must be rendered (and run) by jOOQ.
+     */
+    Optional<String> text(ReportSelect select) {
         if (select.query().realtime()) {
-            return select.rows();
+            return Optional.empty();
         }
         var shape = shape(select);
         var text = texts.get(shape);
@@ -45,7 +53,7 @@ final class RenderedSelects {
                 texts.putIfAbsent(shape, text);
             }
         }
-        return text.map(sql -> query(sql, select)).orElseGet(select::rows);
+        return text;
     }
 
     /** How many shapes have a text kept, for tests. */

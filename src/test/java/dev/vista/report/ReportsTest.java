@@ -12,7 +12,9 @@ import dev.vista.testing.ReportFixture;
 import dev.vista.testing.TestDatabase;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.List;
 import org.jooq.DSLContext;
+import org.jooq.Record;
 import org.jooq.conf.ParamType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,5 +103,26 @@ class ReportsTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("a source of report user_stats has the columns [user_id, section, visit_date, visits], not the report's "
                         + "[user_id, username, total_visits, first_visit, last_visit, distinct_sections, visits_last_30_days]");
+    }
+
+    @Test
+    void a_page_run_from_its_shapes_kept_sql_returns_what_jooq_returns_for_the_same_query() {
+        for (var queryString : List.of("limit=100", "limit=2&offset=3", "user_id=eq.1&limit=5", "section=in.(index,dashboard)&order=visits.desc",
+                "visit_date=gte.2026-01-11&order=visit_date.desc.nullslast", "section=not.like.dash*", "section=ilike.*IN*&offset=1",
+                "limit=0", "user_id=eq.2&limit=100")) {
+            for (var run = 0; run < 2; run++) { // the first run renders and keeps the shape's SQL, the second runs what was kept
+                var read = reports.prepare("visits_summary_mv", ReportQuery.parse(queryString));
+                var streamed = reports.stream(read, false, (provenance, total, cursor) -> cursor.fetch().map(Record::intoList));
+                assertThat(streamed).as(queryString).isEqualTo(dsl.fetch(read.select().rows()).map(Record::intoList));
+            }
+        }
+        for (var queryString : List.of("visit_time=lt.2026-01-11T12:00:00Z&order=visit_id", "visit_time=gte.2026-01-10 00:00:00+01&email=is.not_null",
+                "duration_ms=gt.10&limit=3")) {
+            for (var run = 0; run < 2; run++) {
+                var read = reports.prepare("visit_log", ReportQuery.parse(queryString));
+                var streamed = reports.stream(read, true, (provenance, total, cursor) -> cursor.fetch().map(Record::intoList));
+                assertThat(streamed).as(queryString).isNotEmpty().isEqualTo(dsl.fetch(read.select().rows()).map(Record::intoList));
+            }
+        }
     }
 }
