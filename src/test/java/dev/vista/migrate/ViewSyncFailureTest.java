@@ -3,40 +3,24 @@ package dev.vista.migrate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.testing.TestDatabase;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3, behaviour 4: a view whose SQL fails leaves the database exactly as it was, table changesets included,
  * and the error names the file (with line and column), the view and PostgreSQL's message.
  */
-class ViewSyncFailureTest {
+class ViewSyncFailureTest extends MigratedScratchSchema {
 
-    @TempDir
-    Path directory;
-    HikariDataSource dataSource;
-    SchemaCopy schema;
-    Catalog catalog;
-
-    @BeforeEach
-    void migratedDatabase() {
-        dataSource = TestDatabase.fresh("viewsync_failure");
-        schema = SchemaCopy.of(directory);
-        catalog = new Catalog(dataSource);
-        schema.migrator(dataSource).migrate();
-        catalog.addVisits(1, 5);
-        catalog.execute("REFRESH MATERIALIZED VIEW visits_summary_mv");
+    ViewSyncFailureTest() {
+        super("viewsync_failure");
     }
 
-    @AfterEach
-    void close() {
-        dataSource.close();
+    @BeforeEach
+    void data() {
+        catalog.addVisits(1, 5);
+        catalog.execute("REFRESH MATERIALIZED VIEW visits_summary_mv");
     }
 
     /** Everything a failed migration could have touched. */

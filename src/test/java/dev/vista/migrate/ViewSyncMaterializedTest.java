@@ -3,9 +3,6 @@ package dev.vista.migrate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.testing.TestDatabase;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -13,37 +10,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3, behaviour 7: materialized views can start unpopulated, declare the unique index that concurrent refresh
  * needs, and when changed are rebuilt side by side so that their readers are not blocked while the new one fills.
  */
-class ViewSyncMaterializedTest {
+class ViewSyncMaterializedTest extends MigratedScratchSchema {
+
+    ViewSyncMaterializedTest() {
+        super("viewsync_materialized");
+    }
 
     /** An advisory lock the new version of a view waits on while it populates: the test decides when it finishes. */
     static final int GATE = 4242;
 
-    @TempDir
-    Path directory;
-    HikariDataSource dataSource;
-    SchemaCopy schema;
-    Catalog catalog;
-
-    @BeforeEach
-    void migratedDatabase() {
-        dataSource = TestDatabase.fresh("viewsync_materialized");
-        schema = SchemaCopy.of(directory);
-        catalog = new Catalog(dataSource);
-        schema.migrator(dataSource).migrate();
-    }
-
     @AfterEach
     void close() {
         catalog.dropRoles();
-        dataSource.close();
     }
 
     @Test

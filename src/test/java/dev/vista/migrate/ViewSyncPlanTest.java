@@ -2,38 +2,17 @@ package dev.vista.migrate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.testing.TestDatabase;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3, behaviour 8: a plan says what a migration would create, replace, drop and repopulate without changing
  * anything; a view edited by hand in the database is reported as drifted, and a migration puts it back.
  * (The command line, {@code migrate --plan} and {@code --check}, is tested in {@code dev.vista.cli.ViewSyncCommandLineTest}.)
  */
-class ViewSyncPlanTest {
+class ViewSyncPlanTest extends MigratedScratchSchema {
 
-    @TempDir
-    Path directory;
-    HikariDataSource dataSource;
-    SchemaCopy schema;
-    Catalog catalog;
-
-    @BeforeEach
-    void migratedDatabase() {
-        dataSource = TestDatabase.fresh("viewsync_plan");
-        schema = SchemaCopy.of(directory);
-        catalog = new Catalog(dataSource);
-        schema.migrator(dataSource).migrate();
-    }
-
-    @AfterEach
-    void close() {
-        dataSource.close();
+    ViewSyncPlanTest() {
+        super("viewsync_plan");
     }
 
     @Test

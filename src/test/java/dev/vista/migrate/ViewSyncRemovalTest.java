@@ -3,37 +3,16 @@ package dev.vista.migrate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.testing.TestDatabase;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3, behaviour 5: the view of a deleted file is dropped; a view Vista does not manage is never dropped, and a
  * change that would take one with it fails, naming it.
  */
-class ViewSyncRemovalTest {
+class ViewSyncRemovalTest extends MigratedScratchSchema {
 
-    @TempDir
-    Path directory;
-    HikariDataSource dataSource;
-    SchemaCopy schema;
-    Catalog catalog;
-
-    @BeforeEach
-    void migratedDatabase() {
-        dataSource = TestDatabase.fresh("viewsync_removal");
-        schema = SchemaCopy.of(directory);
-        catalog = new Catalog(dataSource);
-        schema.migrator(dataSource).migrate();
-    }
-
-    @AfterEach
-    void close() {
-        dataSource.close();
+    ViewSyncRemovalTest() {
+        super("viewsync_removal");
     }
 
     @Test

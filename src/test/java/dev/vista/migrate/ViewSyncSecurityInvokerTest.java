@@ -3,37 +3,17 @@ package dev.vista.migrate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.testing.TestDatabase;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code -- vista:security-invoker}: the view is created WITH (security_invoker = true), keeps it across rebuilds, and
  * an option changed by hand is drift that migrate puts back; materialized views cannot have it.
  */
-class ViewSyncSecurityInvokerTest {
+class ViewSyncSecurityInvokerTest extends MigratedScratchSchema {
 
-    @TempDir
-    Path directory;
-    HikariDataSource dataSource;
-    SchemaCopy schema;
-    Catalog catalog;
-
-    @BeforeEach
-    void migratedDatabase() {
-        dataSource = TestDatabase.fresh("viewsync_invoker");
-        schema = SchemaCopy.of(directory);
-        catalog = new Catalog(dataSource);
-        schema.migrator(dataSource).migrate();
-    }
-
-    @AfterEach
-    void close() {
-        dataSource.close();
+    ViewSyncSecurityInvokerTest() {
+        super("viewsync_invoker");
     }
 
     private String options(String view) {

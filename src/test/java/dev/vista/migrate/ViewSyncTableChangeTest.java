@@ -3,19 +3,19 @@ package dev.vista.migrate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.vista.testing.TestDatabase;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3, behaviour 6: a changeset that changes the type of, or drops, a column that views use just works when the
  * view files change with it; nobody writes DROP VIEW / CREATE VIEW into a changeset.
  */
-class ViewSyncTableChangeTest {
+class ViewSyncTableChangeTest extends MigratedScratchSchema {
+
+    ViewSyncTableChangeTest() {
+        super("viewsync_tables");
+    }
 
     // PostgreSQL alone refuses both statements while visit_log and section_daily use these columns.
     static final String CHANGESET = """
@@ -23,25 +23,14 @@ class ViewSyncTableChangeTest {
             ALTER TABLE users DROP COLUMN email;
             """;
 
-    @TempDir
-    Path directory;
-    HikariDataSource dataSource;
-    SchemaCopy schema;
-    Catalog catalog;
-
     @BeforeEach
-    void migratedDatabase() {
-        dataSource = TestDatabase.fresh("viewsync_tables");
-        schema = SchemaCopy.of(directory);
-        catalog = new Catalog(dataSource);
-        schema.migrator(dataSource).migrate();
+    void data() {
         catalog.addVisits(1, 5);
     }
 
     @AfterEach
     void close() {
         catalog.dropRoles();
-        dataSource.close();
     }
 
     @Test
