@@ -21,11 +21,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -106,8 +106,22 @@ class SignInBrowserTest {
     static void leaving(Runnable action) {
         var page = find("html");
         action.run();
-        new WebDriverWait(chromium.driver(), Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(page));
+        new WebDriverWait(chromium.driver(), Duration.ofSeconds(20)).until(d -> gone(page));
         waitUntil(d -> "complete".equals(d.executeScript("return document.readyState")));
+    }
+
+    /**
+     * Whether the element's page has been left. Selenium's {@code stalenessOf} knows only StaleElementReferenceException;
+     * while the old document is being replaced Chromium may instead answer "Node with given id does not belong to the
+     * document", which means the same.
+     */
+    private static boolean gone(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (WebDriverException e) { // StaleElementReferenceException included
+            return true;
+        }
     }
 
     static WebElement focused() {
