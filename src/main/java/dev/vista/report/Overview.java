@@ -2,15 +2,13 @@ package dev.vista.report;
 
 import java.time.Duration;
 import java.util.List;
-import org.jooq.Record;
-import org.jooq.Result;
 
 /**
  * What a report page shows of a query ({@link Reports#overview}): the page of rows (exactly those the JSON API returns
  * for the query), how many rows match, the facets and the chart of the whole filtered result, the bounds they were
  * read within, and where the rows were read and how old they are there (on a hot standby: its view, and its lag).
  */
-public record Overview(ReportRead read, Result<Record> rows, RowCount total, List<Facet> facets, Chart chart, Bounds bounds,
+public record Overview(ReportRead read, Rows rows, RowCount total, List<Facet> facets, Chart chart, Bounds bounds,
                        Provenance provenance) {
 
     /**

@@ -288,7 +288,7 @@ public final class Reports {
                     : part(parallel, read, "chart", select.query().filters(),
                             () -> boxed(bounds.chart(), t -> Chart.of(plan, t.fetch(Chart.query(plan, select))), () -> Chart.timedOut(plan)),
                             c -> !c.timedOut());
-            var page = stream(read, false, (provenance, total, cursor) -> new Fetched(provenance, cursor.fetch()));
+            var page = stream(read, false, (provenance, total, cursor) -> new Fetched(provenance, Rows.of(cursor)));
             var total = total(read, page.rows().size(), bounds);
             return new Overview(read, page.rows(), total, facets.stream().map(Reports::join).toList(), join(chart), bounds, page.provenance());
         }
@@ -330,7 +330,7 @@ public final class Reports {
         return read.select().query().realtime() ? reads.onPrimary() : reads;
     }
 
-    private record Fetched(Provenance provenance, Result<Record> rows) {
+    private record Fetched(Provenance provenance, Rows rows) {
     }
 
     /**

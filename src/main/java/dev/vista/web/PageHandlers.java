@@ -78,7 +78,7 @@ public final class PageHandlers {
         var query = ReportRequest.page(asked);
         var overview = reports.overview(reports.prepare(report.name(), query), bounds);
         overview.provenance().replicaLag().ifPresent(lag -> ctx.header(ReportHandlers.REPLICA_LAG, ReportHandlers.seconds(lag)));
-        html(ctx, 200, pages.report(ReportView.of(pages.assets(), visitor(ctx), report, asked, params, query.limit().orElseThrow(),
+        html(ctx, 200, pages.report(ReportView.of(pages, visitor(ctx), report, asked, params, query.limit().orElseThrow(),
                 overview, reports.freshness(report))));
     }
 

@@ -1,8 +1,9 @@
 package dev.vista.web.page;
 
+import gg.jte.Content;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
-import gg.jte.output.Utf8ByteOutput;
+import java.util.function.Supplier;
 
 /**
  * The page templates of src/main/jte, compiled into the jar at build time by jte-maven-plugin: one base layout
@@ -13,6 +14,7 @@ public final class Pages {
 
     private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
     private final Assets assets;
+    private final KeptParts kept = new KeptParts(512);
 
     public Pages(Assets assets) {
         this.assets = assets;
@@ -43,8 +45,24 @@ public final class Pages {
         return render("error.jte", view);
     }
 
+    /**
+     * A part of a page: {@code template} with the one parameter {@code model} makes, rendered once for {@code key}
+     * (which holds all the model is made from) and kept (see {@link KeptParts}).
+     */
+    Content part(String template, Object key, Supplier<?> model) {
+        return kept.get(new Part(template, key), () -> render(template, model.get()));
+    }
+
+    /** A part of a page rendered for this page only. */
+    Content part(String template, Object model) {
+        return new KeptParts.Rendered(render(template, model));
+    }
+
+    private record Part(String template, Object key) {
+    }
+
     private byte[] render(String template, Object view) {
-        var output = new Utf8ByteOutput();
+        var output = new PageBuffer(16 * 1024);
         templates.render(template, view, output);
         return output.toByteArray();
     }

@@ -1,6 +1,7 @@
 package dev.vista.web.page;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import gg.jte.Content;
 import dev.vista.refresh.Freshness;
 import dev.vista.report.Chart;
 import dev.vista.report.Facet;
@@ -17,15 +18,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.jooq.Record;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /reports/{name}}: everything the report page shows, ready to place. Every link is built from the query
  * the page was asked with, so sorting, paging, facets and removing a filter each lead to another URL that the API
  * answers with the same rows.
  */
-public record ReportView(Layout layout, Header header, Downloads downloads, FilterForm form, List<ActiveFilter> active,
-                         String clearFilters, Table table, Pagination pagination, List<FacetView> facets, ChartView chart) {
+public record ReportView(Layout layout, Header header, Downloads downloads, Content form, List<ActiveFilter> active,
+                         String clearFilters, Table table, Pagination pagination, Content facets, Content chart) {
 
     /** Title, description, kind, how fresh, and where the rows come from when not from the default source. */
     public record Header(String name, String title, String description, String kind, String freshness, String source) {
@@ -118,23 +119,67 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
     static final List<Long> PAGE_SIZES = List.of(25L, 100L, 500L, 1000L);
 
     /**
+     * The filter form, the facets and the chart show what was added up over the whole filtered result, so they are
+     * rendered once for the values they show ({@link Pages#part}): paging and sorting through a stored report, or the
+     * same page asked again, renders only the rows.
+     *
      * @param asked    the query as the URL gives it (no default limit), from which links are written
      * @param params   the URL's parameters, for the form
      * @param limit    the page size in effect (the API's default when none is asked)
      */
-    public static ReportView of(Assets assets, Visitor visitor, Report report, ReportQuery asked, Map<String, List<String>> params, long limit,
+    public static ReportView of(Pages pages, Visitor visitor, Report report, ReportQuery asked, Map<String, List<String>> params, long limit,
                                 Overview overview, Optional<Freshness.Summary> freshness) {
         var name = report.name();
         var realtime = freshness.filter(Freshness.Summary::realtime).isPresent();
         var header = new Header(name, report.title(), report.description(), CatalogueView.kind(report),
                 freshness.map(f -> CatalogueView.freshness(report, f)).orElse(null), source(report, asked));
-        var layout = Layout.of(assets, visitor, report.title(), overview.chart().shape() != Chart.Shape.NONE && !overview.chart().timedOut(),
+        var layout = Layout.of(pages.assets(), visitor, report.title(), overview.chart().shape() != Chart.Shape.NONE && !overview.chart().timedOut(),
                 new Layout.Crumb("Reports", Links.catalogue()), new Layout.Crumb(report.title(), null));
-        return new ReportView(layout, header, downloads(report, asked, realtime),
-                FilterForm.of(report, params, overview.facets(), realtime && report.kind().stored(), Optional.empty()),
-                active(name, asked), asked.filters().isEmpty() ? null : Links.report(name, asked.withFilters(List.of()).withOffset(0)),
-                table(report, asked, overview), pagination(name, asked, limit, overview),
-                overview.facets().stream().map(f -> facet(name, asked, f, overview.bounds())).toList(), chart(overview.chart(), overview.bounds()));
+        // a stored report's facets and chart are the instances its refresh keeps (report.StoredAggregates): compared by identity
+        var facetsKept = overview.read().stored() && overview.facets().stream().noneMatch(Facet::timedOut);
+        var chartKept = overview.read().stored() && !overview.chart().timedOut();
+        var shown = overview.facets().stream().map(Same::new).toList();
+        var form = part(pages, facetsKept, "report/filters.jte", new FormOf(new Same<>(report), params, shown, realtime && report.kind().stored()),
+                () -> FilterForm.of(report, params, overview.facets(), realtime && report.kind().stored(), Optional.empty()));
+        var facets = part(pages, facetsKept, "report/facets.jte", new FacetsOf(name, asked.withOffset(0), shown, overview.bounds()),
+                () -> overview.facets().stream().map(f -> facet(name, asked.withOffset(0), f, overview.bounds())).toList());
+        var chart = part(pages, chartKept, "report/chart.jte", new ChartOf(new Same<>(overview.chart()), overview.bounds()),
+                () -> chart(overview.chart(), overview.bounds()));
+        return new ReportView(layout, header, downloads(report, asked, realtime), form, active(name, asked),
+                asked.filters().isEmpty() ? null : Links.report(name, asked.withFilters(List.of()).withOffset(0)),
+                table(report, asked, overview), pagination(name, asked, limit, overview), facets, chart);
+    }
+
+    /**
+     * A part rendered once per {@code key} and kept ({@link Pages#part}) when {@code kept}, else rendered for this page;
+     * {@code key} holds everything {@code model} is made from.
+     */
+    private static Content part(Pages pages, boolean kept, String template, Object key, Supplier<?> model) {
+        return kept ? pages.part(template, key, model) : pages.part(template, model.get());
+    }
+
+    /** What each kept part is made from. */
+    private record FormOf(Same<Report> report, Map<String, List<String>> params, List<Same<Facet>> facets, boolean realtime) {
+    }
+
+    private record FacetsOf(String name, ReportQuery asked, List<Same<Facet>> facets, Overview.Bounds bounds) {
+    }
+
+    private record ChartOf(Same<Chart> chart, Overview.Bounds bounds) {
+    }
+
+    /** A value that is the same only as itself: a kept aggregate, or the report as this catalogue has it (a changed view makes a new one). */
+    private record Same<T>(T value) {
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Same<?> same && same.value == value;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(value);
+        }
     }
 
     private static String source(Report report, ReportQuery asked) {
@@ -207,11 +252,11 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Filt
                     ascending.map(a -> a ? "ascending" : "descending").orElse(null),
                     descendingNext ? "sort descending" : "sort ascending"));
         }
-        var cells = new ArrayList<List<Cell>>();
-        for (Record record : rows) {
-            var line = new ArrayList<Cell>(record.size());
-            for (int i = 0; i < record.size(); i++) {
-                line.add(Cell.of(record.get(i)));
+        var cells = new ArrayList<List<Cell>>(rows.size());
+        for (var row : rows.values()) {
+            var line = new ArrayList<Cell>(row.size());
+            for (var value : row) {
+                line.add(Cell.of(value));
             }
             cells.add(line);
         }
