@@ -89,7 +89,9 @@ final class CsvScenario implements Scenario {
         var rss = server.peakRssMegabytes();
         context.report().add(new BenchReport.Line("CSV export of visit_log", "peak RSS of the Vista process (-Xmx256m)",
                 String.format(Locale.ROOT, "%.0f MB", rss), "", "", Double.NaN, "< 400 MB", BenchReport.verdict(rss < 400)));
-        context.report().note("CSV ratios are throughput ratios (reference time / Vista time): 1.0 means as fast as psql's \\copy into /dev/null.");
+        context.report().note("CSV ratios are throughput ratios (reference time / Vista time): 1.0 means as fast as psql's \\copy into /dev/null; "
+                + "Vista's downloads are made by " + (curl.isPresent() ? "curl" : "java.net.http") + " into /dev/null, one warm-up first, "
+                + "medians of rounds interleaved with the reference's.");
     }
 
     private static Optional<Path> curl() {

@@ -54,8 +54,9 @@ final class RefreshScenario implements Scenario {
             refresher.refreshAll(Trigger.java, true);
         }
         context.report().note("incremental and real-time figures: each round appends 1% of the visits as new rows (visit_time now), "
-                + "the way page_visits grows, and late ones 7, 14 or 21 days back; section_daily_incremental declares its day buckets "
-                + "and watermark in db/views.");
+                + "the way page_visits grows, and late ones 7, 14 or 21 days back (the seed lays visits down in the same order: ids rise "
+                + "with visit_time, so a day is one stretch of the table); section_daily_incremental declares its day buckets and "
+                + "watermark in db/views.");
     }
 
     private static int rounds(BenchContext context) {

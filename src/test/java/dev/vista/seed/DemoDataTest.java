@@ -52,6 +52,8 @@ class DemoDataTest {
         var visits = dsl.fetchCount(PAGE_VISITS);
         assertThat(dsl.select(sum(VISITS_SUMMARY_MV.VISITS)).from(VISITS_SUMMARY_MV).fetchOne(0, Long.class)).isEqualTo(visits);
 
+        assertThat(outOfOrder(dsl)).as("first start: ids in the order of the visits' moments").isZero();
+
         assertThat(demo.seedIfEmpty()).as("a second start does not seed again").isFalse();
         assertThat(dsl.fetchCount(PAGE_VISITS)).isEqualTo(visits);
 
@@ -62,6 +64,12 @@ class DemoDataTest {
         assertThat(dsl.select(countDistinct(PAGE_VISITS.USER_ID)).from(PAGE_VISITS).fetchOne(0, Integer.class)).isEqualTo(40);
         assertThat(dsl.select(sum(VISITS_SUMMARY_MV.VISITS)).from(VISITS_SUMMARY_MV).fetchOne(0, Long.class)).isEqualTo(25_000L);
         assertThat(progress.getFirst()).startsWith("visits: 25,000 / 25,000 (100%");
+        var seeded = dsl.select(min(PAGE_VISITS.VISIT_TIME), max(PAGE_VISITS.VISIT_TIME)).from(PAGE_VISITS).fetchOne();
+        assertThat(seeded.value1()).isAfterOrEqualTo(OffsetDateTime.now().minusDays(30).minusMinutes(1));
+        assertThat(seeded.value2()).isBeforeOrEqualTo(OffsetDateTime.now());
+        assertThat(outOfOrder(dsl)).as("visits in the order of their ids, as a table that only grows holds them").isZero();
+        var perDay = dsl.resultQuery("SELECT count(DISTINCT (visit_time AT TIME ZONE 'UTC')::date) FROM page_visits").fetchOne(0, Integer.class);
+        assertThat(perDay).as("every one of the last 30 days, today included").isGreaterThanOrEqualTo(30);
 
         var schema = dsl.resultQuery("""
                 SELECT (SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'page_visits'::regclass AND contype IN ('c', 'f', 'p', 'u'))
@@ -74,5 +82,12 @@ class DemoDataTest {
         var first = dsl.resultQuery(fingerprint).fetchOne(0, String.class);
         TestDatabase.demoData(dataSource).seed(25_000, 40);
         assertThat(dsl.resultQuery(fingerprint).fetchOne(0, String.class)).as("the same size gives the same data").isEqualTo(first);
+    }
+
+    /** Visits with a moment earlier than the visit before them in id order. */
+    private static int outOfOrder(org.jooq.DSLContext dsl) {
+        return dsl.resultQuery("""
+                SELECT count(*) FROM (SELECT visit_time < lag(visit_time) OVER (ORDER BY id) AS earlier FROM page_visits) AS v WHERE earlier
+                """).fetchOne(0, Integer.class);
     }
 }
