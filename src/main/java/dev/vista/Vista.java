@@ -3,6 +3,7 @@ package dev.vista;
 import static io.javalin.apibuilder.ApiBuilder.before;
 import static io.javalin.apibuilder.ApiBuilder.beforeMatched;
 import static io.javalin.apibuilder.ApiBuilder.get;
+import static io.javalin.apibuilder.ApiBuilder.head;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
 
@@ -139,26 +140,26 @@ public final class Vista implements AutoCloseable {
             javalin.staticFiles.enableWebjars();
             javalin.routes.apiBuilder(() -> {
                 before(PageHandlers::securityHeaders);
-                get("/", pages::catalogue);
+                read("/", pages::catalogue);
                 path("/reports/{name}", () -> {
-                    get(pages::report);
-                    get("/filter", pages::filter);
-                    get("/compare", pages::compare);
+                    read("", pages::report);
+                    read("/filter", pages::filter);
+                    read("/compare", pages::compare);
                 });
-                get("/health", health::check);
-                get("/login", signIn::page);
+                read("/health", health::check);
+                read("/login", signIn::page);
                 post("/login", signIn::signIn);
                 post("/logout", signIn::signOut);
                 beforeMatched("/metrics", adminAuth::require);
-                get("/metrics", metrics::scrape);
+                read("/metrics", metrics::scrape);
                 path("/api", () -> {
-                    get("/reports", reportHandlers::list);
-                    get("/reports/{name}", reportHandlers::rows);
-                    get("/reports/{name}/compare", reportHandlers::compare);
-                    get("/openapi.json", reportHandlers::openApi);
-                    get("/docs", docs::page);
-                    get("/docs/init.js", docs::script);
-                    get("/views", refreshHandlers::views);
+                    read("/reports", reportHandlers::list);
+                    read("/reports/{name}", reportHandlers::rows);
+                    read("/reports/{name}/compare", reportHandlers::compare);
+                    read("/openapi.json", reportHandlers::openApi);
+                    read("/docs", docs::page);
+                    read("/docs/init.js", docs::script);
+                    read("/views", refreshHandlers::views);
                     beforeMatched("/admin/*", adminAuth::require);
                     post("/admin/views/{name}/refresh", refreshHandlers::refresh);
                 });
@@ -166,6 +167,16 @@ public final class Vista implements AutoCloseable {
             Errors.register(javalin, pages);
             new RequestMetrics(meters, config.requestLog()).register(javalin);
         });
+    }
+
+    /**
+     * A GET route that answers HEAD too, as GET without its body (RFC 9110, 9.3.2): same status, same headers. Left to
+     * itself, Javalin answers HEAD for a GET route with an empty 200 without running it, so that HEAD of an unknown
+     * report said 200 and no validators.
+     */
+    private static void read(String path, io.javalin.http.Handler handler) {
+        get(path, handler);
+        head(path, handler);
     }
 
     /** Opens (or starts) the database, migrates it, seeds an empty one, and serves HTTP. */

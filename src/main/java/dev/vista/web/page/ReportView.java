@@ -1,7 +1,6 @@
 package dev.vista.web.page;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import gg.jte.Content;
 import dev.vista.refresh.Freshness;
 import dev.vista.report.Chart;
 import dev.vista.report.Facet;
@@ -10,6 +9,7 @@ import dev.vista.report.Report;
 import dev.vista.report.ReportQuery;
 import dev.vista.report.ReportQuery.Filter;
 import dev.vista.report.ReportQuery.Order;
+import gg.jte.Content;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.LocalDate;
