@@ -42,6 +42,7 @@ import dev.vista.web.SignInHandlers;
 import dev.vista.web.page.Assets;
 import dev.vista.web.page.Pages;
 import io.javalin.Javalin;
+import io.javalin.http.Handler;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -174,7 +175,7 @@ public final class Vista implements AutoCloseable {
      * itself, Javalin answers HEAD for a GET route with an empty 200 without running it, so that HEAD of an unknown
      * report said 200 and no validators.
      */
-    private static void read(String path, io.javalin.http.Handler handler) {
+    private static void read(String path, Handler handler) {
         get(path, handler);
         head(path, handler);
     }

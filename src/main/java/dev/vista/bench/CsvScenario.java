@@ -7,7 +7,6 @@ import dev.vista.report.ReportSelect;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,9 +15,7 @@ import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.postgresql.PGConnection;
@@ -47,7 +44,7 @@ final class CsvScenario implements Scenario {
         var http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         // the client of the download: curl into /dev/null when installed, as light a client as psql is for the reference
         // (java.net.http reading 100 MB costs about a core-second, on the two cores the server and PostgreSQL need)
-        var curl = curl();
+        var curl = Programs.find("curl");
         // The reference runs exactly the query Vista runs (a whole export: no imposed order), as jOOQ renders it.
         var catalogue = context.catalogue();
         var renderer = DSL.using(SQLDialect.POSTGRES);
@@ -92,11 +89,6 @@ final class CsvScenario implements Scenario {
         context.report().note("CSV ratios are throughput ratios (reference time / Vista time): 1.0 means as fast as psql's \\copy into /dev/null; "
                 + "Vista's downloads are made by " + (curl.isPresent() ? "curl" : "java.net.http") + " into /dev/null, one warm-up first, "
                 + "medians of rounds interleaved with the reference's.");
-    }
-
-    private static Optional<Path> curl() {
-        return Stream.of(System.getenv().getOrDefault("PATH", "").split(":")).filter(dir -> !dir.isEmpty())
-                .map(dir -> Path.of(dir, "curl")).filter(Files::isExecutable).findFirst();
     }
 
     /** Downloads {@code uri} with curl into /dev/null; the bytes it received. */

@@ -1,16 +1,13 @@
 package dev.vista.bench;
 
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +39,7 @@ record HttpLoad(double requestsPerSecond, double p50, double p99, long errors, S
     }
 
     private static Optional<Path> wrk() {
-        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .map(dir -> Path.of(dir, "wrk")).filter(Files::isExecutable).findFirst();
+        return Programs.find("wrk");
     }
 
     private static HttpLoad runWrk(Path wrk, URI uri, int connections, Duration duration, Map<String, String> headers) throws Exception {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -14,16 +13,11 @@ import java.util.Optional;
 record Psql(Path binary, String host, int port, String database, String user) {
 
     static Optional<Psql> find(Database db) {
-        var path = System.getenv().getOrDefault("PATH", "");
-        for (var dir : path.split(":")) {
-            var candidate = Path.of(dir.isEmpty() ? "." : dir, "psql");
-            if (Files.isExecutable(candidate)) {
-                var uri = URI.create(db.jdbcUrl().substring("jdbc:".length()));
-                var name = uri.getPath() == null || uri.getPath().length() < 2 ? "postgres" : uri.getPath().substring(1);
-                return Optional.of(new Psql(candidate, uri.getHost(), uri.getPort() == -1 ? 5432 : uri.getPort(), name, db.user()));
-            }
-        }
-        return Optional.empty();
+        return Programs.find("psql").map(binary -> {
+            var uri = URI.create(db.jdbcUrl().substring("jdbc:".length()));
+            var name = uri.getPath() == null || uri.getPath().length() < 2 ? "postgres" : uri.getPath().substring(1);
+            return new Psql(binary, uri.getHost(), uri.getPort() == -1 ? 5432 : uri.getPort(), name, db.user());
+        });
     }
 
     /** Runs one command; its output goes to {@code out}, or straight to /dev/null for the null stream. */

@@ -37,6 +37,7 @@ final class FormulaGuard {
         int column = 0;
         int i = 0;
         int n = row.length;
+        int end = endOfLine(row);
         while (i < n) {
             var quoted = row[i] == '"';
             var first = quoted ? i + 1 : i;
@@ -46,7 +47,7 @@ final class FormulaGuard {
                 }
                 at[count++] = first;
             }
-            i = quoted ? skipQuoted(row, i + 1) : skipPlain(row, i);
+            i = quoted ? skipQuoted(row, i + 1) : skipPlain(row, i, end);
             if (i < n && row[i] == ',') {
                 i++;
                 column++;
@@ -76,16 +77,21 @@ final class FormulaGuard {
         return i;
     }
 
-    /**
-     * To the comma after a cell COPY did not quote, or to the row's end of line: such a cell holds no comma, quote, CR
-     * or LF (COPY quotes every value that does), so the first comma ends it, and a row without one more ends at its
-     * end of line.
-     */
-    static int skipPlain(byte[] row, int i) {
+    /** Where the row's end of line begins. */
+    private static int endOfLine(byte[] row) {
         var end = row.length;
-        while (end > i && (row[end - 1] == '\n' || row[end - 1] == '\r')) {
+        while (end > 0 && (row[end - 1] == '\n' || row[end - 1] == '\r')) {
             end--;
         }
+        return end;
+    }
+
+    /**
+     * To the comma after a cell COPY did not quote, or to {@code end}, the row's end of line: such a cell holds no
+     * comma, quote, CR or LF (COPY quotes every value that does), so the first comma ends it, and a row without one
+     * more ends at its end of line.
+     */
+    private static int skipPlain(byte[] row, int i, int end) {
         // eight bytes at a time: a byte that is a comma is a zero byte of word ^ COMMAS, and the lowest byte whose
         // high bit (v - 0x01..) & ~v & 0x80.. sets is the first zero byte (bits above it may be borrows)
         while (i + Long.BYTES <= end) {

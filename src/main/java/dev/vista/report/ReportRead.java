@@ -9,4 +9,9 @@ import java.util.Optional;
  * the rows are a stored relation's as of its last refresh, so they stay the same until the next one.
  */
 public record ReportRead(ReportSelect select, Optional<OffsetDateTime> asOf, boolean stored) {
+
+    /** Stored rows as of a known refresh: what a page adds up over them is kept until the next one ({@link StoredAggregates}). */
+    public boolean keepsAggregates() {
+        return stored && asOf.isPresent();
+    }
 }

@@ -372,7 +372,7 @@ public final class Reports {
 
     /** Where a part is kept: only for stored rows, which stay as they are until the next refresh. */
     private Optional<StoredAggregates.Key> key(ReportRead read, String part, List<ReportQuery.Filter> filters) {
-        if (!read.stored() || read.asOf().isEmpty()) {
+        if (!read.keepsAggregates()) {
             return Optional.empty();
         }
         var select = read.select();

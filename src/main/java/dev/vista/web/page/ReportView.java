@@ -136,8 +136,8 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Cont
         var layout = Layout.of(pages.assets(), visitor, report.title(), overview.chart().shape() != Chart.Shape.NONE && !overview.chart().timedOut(),
                 new Layout.Crumb("Reports", Links.catalogue()), new Layout.Crumb(report.title(), null));
         // a stored report's facets and chart are the instances its refresh keeps (report.StoredAggregates): compared by identity
-        var facetsKept = overview.read().stored() && overview.facets().stream().noneMatch(Facet::timedOut);
-        var chartKept = overview.read().stored() && !overview.chart().timedOut();
+        var facetsKept = overview.read().keepsAggregates() && overview.facets().stream().noneMatch(Facet::timedOut);
+        var chartKept = overview.read().keepsAggregates() && !overview.chart().timedOut();
         var shown = overview.facets().stream().map(Same::new).toList();
         var form = part(pages, facetsKept, "report/filters.jte", new FormOf(new Same<>(report), params, shown, realtime && report.kind().stored()),
                 () -> FilterForm.of(report, params, overview.facets(), realtime && report.kind().stored(), Optional.empty()));
