@@ -11,17 +11,13 @@ import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAccessor;
-import java.util.Set;
 import org.jooq.Cursor;
-import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.exception.DataAccessException;
 
@@ -44,11 +40,10 @@ public final class JsonRows {
 
     public static long write(Cursor<? extends Record> cursor, OutputStream out) throws IOException {
         ResultSet results;
-        Kind[] kinds;
+        ColumnKind[] kinds;
         try {
-            // the driver's own result set: through jOOQ's and the pool's wrappers each value costs two more calls
-            results = cursor.resultSet().unwrap(ResultSet.class);
-            kinds = kinds(cursor.fields(), results.getMetaData());
+            results = ColumnKind.results(cursor);
+            kinds = ColumnKind.of(cursor.fields(), results.getMetaData());
         } catch (SQLException e) {
             throw new DataAccessException(e.getMessage(), e);
         }
@@ -65,11 +60,9 @@ public final class JsonRows {
                 json.writeStartObject();
                 for (int i = 0; i < names.length; i++) {
                     json.writeFieldName(names[i]);
-                    // a switch, not a reader object per column: one call site reading four kinds of value was a
-                    // megamorphic call per value, an eighth of a 100-row page's time
                     int column = i + 1;
                     switch (kinds[i]) {
-                        case WHOLE -> {
+                        case LONG, INTEGER, SHORT -> {
                             var value = results.getLong(column);
                             if (results.wasNull()) {
                                 json.writeNull();
@@ -132,51 +125,6 @@ public final class JsonRows {
             json.writeEndArray();
         }
         return rows;
-    }
-
-    /** The JDBC types PgJDBC gives PostgreSQL's character types (text, varchar, char, name), always sent as text. */
-    private static final Set<Integer> TEXT_TYPES = Set.of(Types.VARCHAR, Types.CHAR, Types.LONGVARCHAR);
-
-    /** How a column's values are read from JDBC and written. */
-    private enum Kind { WHOLE, TEXT, STRING, DECIMAL, BOOLEAN, DATE, MOMENT, LOCAL_MOMENT }
-
-    /** The kind of each column, or null when a column has a type without one (then rows go through jOOQ records). */
-    private static Kind[] kinds(Field<?>[] fields, ResultSetMetaData columns) throws SQLException {
-        var kinds = new Kind[fields.length];
-        for (int i = 0; i < fields.length; i++) {
-            kinds[i] = kind(fields[i].getType(), columns.getColumnType(i + 1));
-            if (kinds[i] == null) {
-                return null;
-            }
-        }
-        return kinds;
-    }
-
-    private static Kind kind(Class<?> type, int columnType) {
-        if (type == Long.class || type == Integer.class || type == Short.class) {
-            return Kind.WHOLE;
-        }
-        if (type == String.class) {
-            // text, varchar, char, name: PostgreSQL's text of them is the string; another type jOOQ reads as a
-            // String (citext, say) goes through getString, as jOOQ reads it
-            return TEXT_TYPES.contains(columnType) ? Kind.TEXT : Kind.STRING;
-        }
-        if (type == BigDecimal.class) {
-            return Kind.DECIMAL;
-        }
-        if (type == Boolean.class) {
-            return Kind.BOOLEAN;
-        }
-        if (type == LocalDate.class) {
-            return Kind.DATE;
-        }
-        if (type == OffsetDateTime.class) {
-            return Kind.MOMENT;
-        }
-        if (type == LocalDateTime.class) {
-            return Kind.LOCAL_MOMENT;
-        }
-        return null;
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.vista.report;
 
-import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
@@ -33,20 +32,17 @@ public record Rows(List<Field<?>> fields, List<List<Object>> values) {
 
     static Rows of(Cursor<? extends Record> cursor) {
         var fields = List.of(cursor.fields());
-        var readers = new Reader[fields.size()];
-        for (int i = 0; i < readers.length; i++) {
-            readers[i] = reader(fields.get(i).getType());
-            if (readers[i] == null) {
-                return new Rows(fields, cursor.fetch().map(record -> Arrays.asList(record.intoArray())));
-            }
-        }
         var values = new ArrayList<List<Object>>();
         try {
-            var results = cursor.resultSet();
+            var results = ColumnKind.results(cursor);
+            var kinds = ColumnKind.of(cursor.fields(), results.getMetaData());
+            if (kinds == null) {
+                return new Rows(fields, cursor.fetch().map(record -> Arrays.asList(record.intoArray())));
+            }
             while (results.next()) {
-                var row = new Object[readers.length];
-                for (int i = 0; i < readers.length; i++) {
-                    row[i] = readers[i].read(results, i + 1);
+                var row = new Object[kinds.length];
+                for (int i = 0; i < kinds.length; i++) {
+                    row[i] = read(kinds[i], results, i + 1);
                 }
                 values.add(Arrays.asList(row));
             }
@@ -56,40 +52,19 @@ public record Rows(List<Field<?>> fields, List<List<Object>> values) {
         return new Rows(fields, values);
     }
 
-    /** Reads one column of the current row as the Java type of its field. */
-    @FunctionalInterface
-    private interface Reader {
-        Object read(ResultSet results, int index) throws SQLException;
-    }
-
-    private static Reader reader(Class<?> type) {
-        if (type == Long.class) {
-            return (rs, i) -> {
-                var value = rs.getLong(i);
-                return rs.wasNull() ? null : value;
-            };
-        }
-        if (type == Integer.class) {
-            return (rs, i) -> {
-                var value = rs.getInt(i);
-                return rs.wasNull() ? null : value;
-            };
-        }
-        if (type == Boolean.class) {
-            return (rs, i) -> {
-                var value = rs.getBoolean(i);
-                return rs.wasNull() ? null : value;
-            };
-        }
-        if (type == String.class) {
-            return ResultSet::getString;
-        }
-        if (type == BigDecimal.class) {
-            return ResultSet::getBigDecimal;
-        }
-        if (type == LocalDate.class || type == OffsetDateTime.class || type == LocalDateTime.class) {
-            return (rs, i) -> rs.getObject(i, type);
-        }
-        return null;
+    /** One column of the current row as the Java type of its field; null for SQL's null. */
+    private static Object read(ColumnKind kind, ResultSet results, int column) throws SQLException {
+        Object value = switch (kind) {
+            case LONG -> results.getLong(column);
+            case INTEGER -> results.getInt(column);
+            case SHORT -> results.getShort(column);
+            case BOOLEAN -> results.getBoolean(column);
+            case TEXT, STRING -> results.getString(column);
+            case DECIMAL -> results.getBigDecimal(column);
+            case DATE -> results.getObject(column, LocalDate.class);
+            case MOMENT -> results.getObject(column, OffsetDateTime.class);
+            case LOCAL_MOMENT -> results.getObject(column, LocalDateTime.class);
+        };
+        return results.wasNull() ? null : value;
     }
 }

@@ -34,12 +34,12 @@ class RowsTest {
     void every_type_read_straight_from_jdbc_holds_the_value_a_jooq_record_holds_nulls_included() {
         var typed = select(
                 inline("9007199254740993").cast(SQLDataType.BIGINT).as("big"), inline("-7").cast(SQLDataType.INTEGER).as("small"),
-                inline("t").cast(SQLDataType.BOOLEAN).as("flag"), inline("naïve <b>").as("text"),
+                inline("12").cast(SQLDataType.SMALLINT).as("tiny"), inline("t").cast(SQLDataType.BOOLEAN).as("flag"), inline("naïve <b>").as("text"),
                 inline("1234.5000").cast(SQLDataType.NUMERIC).as("decimal"), inline("2026-02-28").cast(SQLDataType.LOCALDATE).as("day"),
                 inline("2026-11-01 09:30:00.123456+02").cast(SQLDataType.OFFSETDATETIME).as("moment"),
                 inline("2026-11-01 09:30:00").cast(SQLDataType.LOCALDATETIME).as("local"));
         var nulls = select(
-                inline((Long) null).as("big"), inline((Integer) null).as("small"), inline((Boolean) null).as("flag"), inline((String) null).as("text"),
+                inline((Long) null).as("big"), inline((Integer) null).as("small"), inline((Short) null).as("tiny"), inline((Boolean) null).as("flag"), inline((String) null).as("text"),
                 inline((java.math.BigDecimal) null).as("decimal"), inline((java.time.LocalDate) null).as("day"),
                 inline((java.time.OffsetDateTime) null).as("moment"), inline((java.time.LocalDateTime) null).as("local"));
         assertSameAsRecords(typed.unionAll(nulls));
