@@ -79,6 +79,7 @@ public final class Vista implements AutoCloseable {
     private final JvmMeters jvmMeters = JvmMeters.bindTo(meters);
     private final DSLContext primary;
     private final ReadSessions reads;
+    private final CsvExport csv;
     /** VISTA_READ_URL's hot standbys; null without one. */
     private final Standbys standbys;
     private final Refresher refresher;
@@ -115,7 +116,8 @@ public final class Vista implements AutoCloseable {
         var reports = new Reports(reads, ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files), freshness, new Privileges(this.primary));
         var health = new HealthHandler(primary);
         var authentication = new Authentication(verifier, config.access().trustProxy());
-        var reportHandlers = new ReportHandlers(reports, new CsvExport(reads), authentication);
+        this.csv = new CsvExport(reads);
+        var reportHandlers = new ReportHandlers(reports, csv, authentication);
         var refreshHandlers = new RefreshHandlers(refresher, reports, authentication);
         var adminAuth = new AdminAuth(config.adminToken(), config.access().adminRoles(), authentication);
         var metrics = new MetricsHandler(meters);
@@ -259,8 +261,8 @@ public final class Vista implements AutoCloseable {
 
     /**
      * Cancels running refreshes (an admin request's and the scheduler's: recorded as failed, rolled back), stops the
-     * scheduler and the HTTP server, then closes the read sessions' pool, the standbys', the database Vista opened and
-     * the meters.
+     * scheduler and the HTTP server, then closes the CSV export's threads, the read sessions' pool, the standbys', the
+     * database Vista opened and the meters.
      */
     @Override
     public void close() {
@@ -269,6 +271,7 @@ public final class Vista implements AutoCloseable {
         if (serving) {
             app.stop();
         }
+        csv.close();
         reads.close();
         if (standbys != null) {
             standbys.close();

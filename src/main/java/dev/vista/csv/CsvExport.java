@@ -5,8 +5,12 @@ import dev.vista.database.ReadPlace;
 import dev.vista.database.ReadSessions;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.sql.SQLException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -26,7 +30,7 @@ import org.postgresql.copy.CopyOut;
  * a leading apostrophe, as OWASP recommends: {@link FormulaGuard} does it on COPY's rows as they arrive (one
  * CSV row per message), which costs far less than a CASE per text cell in the SQL; numbers and dates are untouched.
  */
-public final class CsvExport {
+public final class CsvExport implements AutoCloseable {
 
     /** {@code raw}: no formula neutralization (for machines); {@code bom}: a UTF-8 byte order mark first (for Excel). */
     public record Options(boolean raw, boolean bom) {
@@ -36,15 +40,33 @@ public final class CsvExport {
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private final ReadSessions reads;
+    /**
+     * Where COPYs run: platform threads, not the request's virtual thread. An export blocks on the socket for every
+     * chunk PostgreSQL sends; a virtual thread parks and is woken again each time, and the carrier threads spinning for
+     * work in between were a quarter of a large export's CPU (JFR). On a platform thread a blocked read is a plain
+     * system call: measured on 1M visit_log rows, 40% less CPU per export. The request's thread waits for it.
+     */
+    private final ExecutorService copies;
     private static final DSLContext RENDERER = DSL.using(SQLDialect.POSTGRES, new Settings().withRenderFormatted(false));
 
     public CsvExport(ReadSessions reads) {
+        this(reads, Executors.newCachedThreadPool(Thread.ofPlatform().name("vista-copy-", 1).daemon().factory()));
+    }
+
+    private CsvExport(ReadSessions reads, ExecutorService copies) {
         this.reads = reads;
+        this.copies = copies;
     }
 
     /** The same export, its COPY run as {@code caller} (grants and row-level security apply, as to JSON). */
     public CsvExport as(Caller caller) {
-        return new CsvExport(reads.as(caller));
+        return new CsvExport(reads.as(caller), copies);
+    }
+
+    /** Stops the threads COPYs run on (the exports running finish first); for the export {@link #CsvExport(ReadSessions)} made. */
+    @Override
+    public void close() {
+        copies.close();
     }
 
     /** The COPY statement for a query: what {@link #write} runs (text cells are guarded as the rows arrive). */
@@ -67,6 +89,25 @@ public final class CsvExport {
      * byte leaves it to the primary, which is then told too.
      */
     public long write(Select<?> query, Options options, OutputStream out, Consumer<ReadPlace> readingOn) throws IOException, SQLException {
+        var copy = copies.submit(() -> copy(query, options, out, readingOn));
+        try {
+            return copy.get();
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case SQLException sql -> throw sql;
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        } catch (InterruptedException e) {
+            copy.cancel(true); // the COPY's read is interrupted, the connection discarded
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("the export was interrupted");
+        }
+    }
+
+    private long copy(Select<?> query, Options options, OutputStream out, Consumer<ReadPlace> readingOn) throws IOException, SQLException {
         var sql = copySql(query);
         var guard = options.raw() ? null : guardFor(query);
         var answer = new ReadSessions.Answer() {
