@@ -10,12 +10,15 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Clients reading one query over plain JDBC in a closed loop, each on a connection of its own (outside the pool),
- * the statement prepared and every value read, for as long as some other work runs. Their latencies tell how
- * long readers wait meanwhile; their count per second, with nothing else running, is the database's own limit.
+ * Clients reading one query over plain JDBC, each on a connection of its own (outside the pool), the statement
+ * prepared and every value read, for as long as some other work runs. In a closed loop (each read as soon as the
+ * last one ended) their count per second, with nothing else running, is the database's own limit; paced (reads
+ * due at a steady rate, as users arrive) their latencies tell how long a reader waits meanwhile.
  */
 final class JdbcReaders {
 
@@ -38,8 +41,22 @@ final class JdbcReaders {
         return during(database, sql, clients, () -> Thread.sleep(duration));
     }
 
-    /** The reads of {@code clients} readers of {@code sql} while {@code work} runs (they connect before it starts). */
+    /** The reads of {@code clients} readers of {@code sql} in a closed loop while {@code work} runs (they connect before it starts). */
     static Reads during(Database database, String sql, int clients, Timings.Work work) throws Exception {
+        return during(database, sql, clients, 0, work);
+    }
+
+    /**
+     * The reads of {@code clients} readers of {@code sql} while {@code work} runs, {@code perSecond} reads due between
+     * them at a steady pace. A read's latency counts from when it was due, not from when a late reader got to it, so
+     * a reader held up by the work is not excused for the reads it could not start (wrk2's coordinated omission).
+     */
+    static Reads paced(Database database, String sql, int clients, double perSecond, Timings.Work work) throws Exception {
+        return during(database, sql, clients, (long) (clients * 1e9 / perSecond), work);
+    }
+
+    /** {@code interval}: nanoseconds between one reader's reads from one due time to the next; 0 for a closed loop. */
+    private static Reads during(Database database, String sql, int clients, long interval, Timings.Work work) throws Exception {
         var connections = new ArrayList<Connection>();
         try {
             for (int c = 0; c < clients; c++) {
@@ -55,12 +72,18 @@ final class JdbcReaders {
                         running.countDown();
                         var mine = new ArrayList<Double>();
                         try (var statement = connection.prepareStatement(sql)) {
+                            var due = System.nanoTime() + ThreadLocalRandom.current().nextLong(Math.max(1, interval)); // readers out of step
                             do { // at least one read each, however short the work
-                                mine.add(Timings.time(() -> {
-                                    try (var rows = statement.executeQuery()) {
-                                        Jdbc.readAll(rows);
-                                    }
-                                }));
+                                if (interval == 0) {
+                                    due = System.nanoTime();
+                                } else {
+                                    LockSupport.parkNanos(due - System.nanoTime());
+                                }
+                                try (var rows = statement.executeQuery()) {
+                                    Jdbc.readAll(rows);
+                                }
+                                mine.add((System.nanoTime() - due) / 1e6);
+                                due += interval;
                             } while (!stop.get());
                         }
                         latencies.addAll(mine);

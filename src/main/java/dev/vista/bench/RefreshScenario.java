@@ -145,29 +145,43 @@ final class RefreshScenario implements Scenario {
     /**
      * Four readers of a stored view while it is refreshed over and over, against the same readers while nothing else
      * runs: section_daily refreshed concurrently (which takes a core of two, so no goal), and section_daily_incremental
-     * refreshed incrementally after each 0.1% of new visits (which readers must not feel: its goal).
+     * refreshed incrementally after each 0.1% of new visits (which readers must not feel: its goal). Readers in a
+     * closed loop (the goal's line) fill both cores, so whatever else runs lengthens their queue; readers arriving at
+     * a steady pace, half of what the four read in a closed loop, show what users arriving at that rate would see.
      */
     private static void readers(BenchContext context, Refresher refresher) throws Exception {
         var duration = Duration.ofMillis(Math.min(3000, context.options().httpSeconds() * 1000L));
         var concurrent = JdbcReaders.during(context.database(), READ, 4, () -> repeat(duration,
                 () -> refresher.refresh(RefreshRequest.of("section_daily").asConcurrent())));
         var idle = JdbcReaders.idle(context.database(), READ, 4, duration);
-        var p99 = concurrent.latencies().percentile(0.99);
-        var idleP99 = idle.latencies().percentile(0.99);
         context.report().add(new BenchReport.Line("readers of section_daily", "p99 read latency during concurrent refreshes",
-                latencies(concurrent), "p99 with no refresh running", latencies(idle), p99 / idleP99, "", ""));
+                latencies(concurrent), "p99 with no refresh running", latencies(idle), p99(concurrent) / p99(idle), "", ""));
 
         var appended = Math.max(1, context.options().visits() / 1000);
-        var incremental = JdbcReaders.during(context.database(), READ_INCREMENTAL, 4, () -> repeat(duration, () -> {
+        var refreshes = (Timings.Work) () -> repeat(duration, () -> {
             appendVisits(context, appended, NOW);
             refresher.refresh(RefreshRequest.of("section_daily_incremental"));
-        }));
+        });
+        var scenario = "readers of section_daily_incremental";
+        var incremental = JdbcReaders.during(context.database(), READ_INCREMENTAL, 4, refreshes);
         var idleIncremental = JdbcReaders.idle(context.database(), READ_INCREMENTAL, 4, duration);
-        var incrementalP99 = incremental.latencies().percentile(0.99);
-        var idleIncrementalP99 = idleIncremental.latencies().percentile(0.99);
-        context.report().add(new BenchReport.Line("readers of section_daily_incremental", "p99 read latency during incremental refreshes (each after +0.1% visits)",
-                latencies(incremental), "p99 with no refresh running", latencies(idleIncremental), incrementalP99 / idleIncrementalP99,
-                "<= 2x the idle p99", BenchReport.verdict(incrementalP99 <= 2 * idleIncrementalP99)));
+        var ratio = p99(incremental) / p99(idleIncremental);
+        context.report().add(new BenchReport.Line(scenario, "p99 read latency during incremental refreshes (each after +0.1% visits)",
+                latencies(incremental), "p99 with no refresh running", latencies(idleIncremental), ratio, "<= 2x the idle p99",
+                BenchReport.verdict(ratio <= 2)));
+
+        var pace = idleIncremental.perSecond() / 2;
+        var paced = JdbcReaders.paced(context.database(), READ_INCREMENTAL, 4, pace, refreshes);
+        var pacedIdle = JdbcReaders.paced(context.database(), READ_INCREMENTAL, 4, pace, () -> Thread.sleep(duration));
+        // No goal: a bucket recomputed exactly (distinct counts, percentiles) takes a core while it runs, half of the
+        // machine these readers need; the line says what that costs a reader who arrives meanwhile.
+        context.report().add(new BenchReport.Line(scenario, String.format(Locale.ROOT,
+                "the same, readers paced at %,.0f reads/s (half the closed loop's), latency from when each read was due", pace),
+                latencies(paced), "p99 paced, no refresh running", latencies(pacedIdle), p99(paced) / p99(pacedIdle), "", ""));
+    }
+
+    private static double p99(JdbcReaders.Reads reads) {
+        return reads.latencies().percentile(0.99);
     }
 
     /** Runs {@code work} at least twice and until {@code duration} has passed. */
