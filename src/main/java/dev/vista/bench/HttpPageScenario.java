@@ -40,18 +40,19 @@ final class HttpPageScenario implements Scenario {
         var rounds = Math.max(3, options.iterations());
         latency(context, page, rounds);
         throughput(context, page, rounds);
-        revalidation(context, page, rounds);
+        revalidation(context, SCENARIO, page, rounds);
     }
 
     /**
      * The page asked again with the ETag of its last answer, the way a browser or a caching client revalidates: the
-     * rate of 304s (no rows read, no body) against the full page, from as many connections, rounds alternating.
+     * rate of 304s (no rows read, no body) against the full page, from as many connections, rounds alternating. The
+     * JSON page's and the report page's ({@link PageScenario}).
      */
-    private static void revalidation(BenchContext context, URI page, int rounds) throws Exception {
+    static void revalidation(BenchContext context, String scenario, URI page, int rounds) throws Exception {
         var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(page).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding());
         var etag = response.headers().firstValue("ETag").orElseThrow(() -> new IllegalStateException(
-                "a page of visits_summary_mv came without an ETag (is it refreshed?)"));
+                page + " came without an ETag (is visits_summary_mv refreshed?)"));
         var connections = context.options().httpConnections();
         var round = Duration.ofSeconds(Math.max(1, context.options().httpSeconds() / rounds));
         var full = new ArrayList<Double>();
@@ -63,7 +64,7 @@ final class HttpPageScenario implements Scenario {
         var conditional = new Timings.Samples("304", revalidated);
         var reference = new Timings.Samples("200", full);
         var ratio = conditional.median() / reference.median();
-        context.report().add(new BenchReport.Line(SCENARIO, "revalidated with If-None-Match: 304s, " + connections + " connections",
+        context.report().add(new BenchReport.Line(scenario, "revalidated with If-None-Match: 304s, " + connections + " connections",
                 perSecond(conditional, "req/s"), "the full page, " + connections + " connections", perSecond(reference, "req/s"),
                 ratio, "> 1 (a 304 reads no rows)", BenchReport.verdict(ratio > 1)));
     }

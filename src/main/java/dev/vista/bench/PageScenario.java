@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /**
  * The report page an analyst opens, {@code /reports/visits_summary_mv}: its latency as a browser gets it (rows, total,
  * facets, chart and form, one request) beside the JSON page of the same query, from one client, rounds alternating;
- * and what it weighs: its HTML, and its scripts and styles as they travel (gzipped), which browsers then keep (their
+ * the rate of its 304s when a browser revalidates it; and what it weighs: its HTML, and its scripts and styles as they travel (gzipped), which browsers then keep (their
  * URLs are versioned, {@code Cache-Control: max-age}).
  */
 final class PageScenario implements Scenario {
@@ -56,6 +56,7 @@ final class PageScenario implements Scenario {
         context.report().compare(SCENARIO, "HTML page latency (p50, one client; total, facets and chart included, kept since the refresh)",
                 new Timings.Samples("html", pages), "JSON page of the same query (p50)", new Timings.Samples("json", rows), "<= 1.5", r -> r <= 1.5);
         firstViews(context, rounds);
+        HttpPageScenario.revalidation(context, SCENARIO, html, rounds);
         weight(context, html, json);
     }
 

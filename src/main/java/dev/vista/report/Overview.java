@@ -12,6 +12,16 @@ public record Overview(ReportRead read, Rows rows, RowCount total, List<Facet> f
                        Provenance provenance) {
 
     /**
+     * Whether no part of the page was cut off by its time box: every facet and the chart are there, and the total is
+     * counted, or is the planner's estimate because the rows are too many to count (an estimate kept, for stored rows,
+     * until their next refresh), not because counting took too long. Only then is the page, for stored rows, the same
+     * on every request until the next refresh.
+     */
+    public boolean whole() {
+        return (total.exact() || total.value() >= bounds.countBelow()) && !chart.timedOut() && facets.stream().noneMatch(Facet::timedOut);
+    }
+
+    /**
      * How much the optional parts may cost: how long each facet, the chart and a count (tried before settling for the
      * planner's estimate) may take, and below what estimate a count is worth trying at all. A part that takes longer
      * is left out and says so; the rows always wait for the statement timeout.

@@ -6,6 +6,7 @@ import dev.vista.report.InvalidQueryException;
 import dev.vista.report.UnknownReportException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Header;
 import io.javalin.http.HttpResponseException;
 import io.javalin.validation.ValidationException;
 import java.io.UncheckedIOException;
@@ -156,6 +157,9 @@ public final class Errors {
 
     /** @param parameter the query parameter at fault, if one is: a page puts the message next to its field */
     private void write(Context ctx, int status, ApiError error, String parameter) {
+        // an error is no answer to the query: none of its validators, which may be set already, go with it
+        ctx.res().setHeader(Header.ETAG, null);
+        ctx.res().setHeader(Header.LAST_MODIFIED, null);
         if (!page(ctx, () -> pages.error(ctx, status, error, parameter))) {
             ctx.status(status).json(error);
         }

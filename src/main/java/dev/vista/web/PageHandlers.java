@@ -69,17 +69,52 @@ public final class PageHandlers {
         html(ctx, 200, pages.catalogue(CatalogueView.of(pages.assets(), visitor(ctx), listed, freshness, stored)));
     }
 
-    /** GET /reports/{name}: the rows of /api/reports/{name} with the same parameters, with form, facets, chart and total. */
+    /**
+     * GET /reports/{name}: the rows of /api/reports/{name} with the same parameters, with form, facets, chart and total.
+     * A page of stored rows carries validators as the API's answers do ({@link ConditionalGet}), made of the refresh,
+     * the URL, the visitor the header names and the pages' edition, so that a browser's copy is revalidated with a
+     * 304 without reading the view; a page with a part left out has none, for the next request may do better.
+     */
     public void report(Context ctx) {
         var reports = all.as(authentication.caller(ctx));
         var report = reports.report(ctx.pathParam("name"));
         var params = ctx.queryParamMap();
         var asked = ReportQuery.parse(params);
         var query = ReportRequest.page(asked);
-        var overview = reports.overview(reports.prepare(report.name(), query), bounds);
+        var read = reports.prepare(report.name(), query);
+        var visitor = visitor(ctx);
+        var tag = read.stored() ? ConditionalGet.query(read, variant(ctx, visitor)) : null;
+        ctx.header(Header.VARY, "Cookie, Authorization");
+        ctx.header(Header.CACHE_CONTROL, "private");
+        if (ConditionalGet.answeredNotModified(ctx, read, tag)) {
+            return;
+        }
+        var overview = reports.overview(read, bounds);
+        var freshness = reports.freshness(report);
         overview.provenance().replicaLag().ifPresent(lag -> ctx.header(ReportHandlers.REPLICA_LAG, ReportHandlers.seconds(lag)));
-        html(ctx, 200, pages.report(ReportView.of(pages, visitor(ctx), report, asked, params, query.limit().orElseThrow(),
-                overview, reports.freshness(report))));
+        validators(ctx, tag, overview, freshness);
+        html(ctx, 200, pages.report(ReportView.of(pages, visitor, report, asked, params, query.limit().orElseThrow(), overview, freshness)));
+    }
+
+    /**
+     * What makes a report page's bytes besides its rows and their moment: the URL (every parameter, as sent), who the
+     * header says is signed in, and the edition of the templates. Not the token's expiry: a report page does not show it.
+     */
+    private String variant(Context ctx, Visitor visitor) {
+        return "page " + pages.edition() + " tokens=" + visitor.tokens() + " role=" + visitor.role() + " cookie=" + visitor.cookie()
+                + " query=" + ctx.queryString();
+    }
+
+    /**
+     * A page's validators as its rows were read (on a standby, as it holds them), set only when the page is whole and
+     * the moment its header shows is that one; else none, not even those {@link ConditionalGet} set before the read.
+     */
+    private static void validators(Context ctx, String tag, Overview overview, Optional<Freshness.Summary> freshness) {
+        var asOf = overview.provenance().asOf();
+        var exact = tag != null && overview.whole() && asOf.isPresent()
+                && freshness.map(Freshness.Summary::lastRefreshedAt).filter(shown -> shown.isEqual(asOf.get())).isPresent();
+        ctx.res().setHeader(Header.ETAG, exact ? ConditionalGet.etag(tag, asOf.get()) : null);
+        ctx.res().setHeader(Header.LAST_MODIFIED, exact ? ReportHandlers.HTTP_DATE.format(asOf.get()) : null);
     }
 
     /** GET /reports/{name}/filter: the filter form, submitted, sent on to the report's canonical URL (303). */

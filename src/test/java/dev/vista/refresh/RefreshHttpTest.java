@@ -195,6 +195,70 @@ class RefreshHttpTest {
     }
 
     @Test
+    void a_stored_report_page_carries_validators_too_and_shows_the_moment_they_name() {
+        TestApp.serve(config, dataSource, (server, client) -> {
+            client.post("/api/admin/views/section_daily/refresh", "", this::admin);
+            var path = "/reports/section_daily?section=eq.index";
+            var first = client.get(path);
+            var etag = header(first, "ETag");
+            assertThat(etag).matches("\"[0-9a-f]+\\.[0-9a-f]+-[0-9a-f]{32}\"");
+            assertThat(header(first, "Cache-Control")).isEqualTo("private, no-cache");
+            assertThat(header(first, "Vary")).isEqualTo("Cookie, Authorization");
+            var body = first.body().string();
+            // the header shows the refresh as the moment Last-Modified names (the page's script makes it an age)
+            var moment = org.jsoup.Jsoup.parse(body).selectFirst(".freshness time[data-age]");
+            var lastModified = ZonedDateTime.parse(header(first, "Last-Modified"), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            assertThat(Instant.parse(moment.attr("datetime")).getEpochSecond()).isEqualTo(lastModified.getEpochSecond());
+            assertThat(moment.text()).isEqualTo(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(java.time.ZoneOffset.UTC).format(lastModified));
+
+            var again = client.get(path, req -> req.header("If-None-Match", etag));
+            assertThat(again.code()).isEqualTo(304);
+            assertThat(again.body().string()).isEmpty();
+            assertThat(header(again, "Cache-Control")).isEqualTo("private, no-cache");
+            assertThat(client.get(path).body().string()).as("the same bytes until the next refresh").isEqualTo(body);
+
+            // another filter, or the JSON of the same query: another tag
+            assertThat(header(client.get("/reports/section_daily?section=eq.settings"), "ETag")).isNotNull().isNotEqualTo(etag);
+            assertThat(header(client.get("/api/reports/section_daily?section=eq.index"), "ETag")).isNotNull().isNotEqualTo(etag);
+
+            client.post("/api/admin/views/section_daily/refresh", "", this::admin);
+            var refreshed = client.get(path, req -> req.header("If-None-Match", etag));
+            assertThat(refreshed.code()).isEqualTo(200);
+            assertThat(header(refreshed, "ETag")).isNotNull().isNotEqualTo(etag);
+            assertThat(org.jsoup.Jsoup.parse(refreshed.body().string()).selectFirst(".freshness time").attr("datetime"))
+                    .isNotEqualTo(moment.attr("datetime"));
+
+            // pages computed on every request have none
+            var live = client.get("/reports/user_stats");
+            assertThat(live.code()).isEqualTo(200);
+            assertThat(header(live, "ETag")).isNull();
+            assertThat(header(live, "Last-Modified")).isNull();
+            assertThat(header(client.get("/reports/section_daily?realtime=true"), "ETag")).isNull();
+            // nor does an error found once the rows are read, though the validators were set before
+            var notOne = client.get("/api/reports/section_daily", req -> req.header("Accept", "application/vnd.pgrst.object+json"));
+            assertThat(notOne.code()).isEqualTo(406);
+            assertThat(header(notOne, "ETag")).isNull();
+            assertThat(header(notOne, "Last-Modified")).isNull();
+        });
+    }
+
+    @Test
+    void a_page_with_a_part_cut_off_by_its_time_box_carries_no_validator() {
+        var hasty = Config.fromEnvironment(Map.of("VISTA_ADMIN_TOKEN", TOKEN, "VISTA_FACET_TIMEOUT", "1ms", "VISTA_CHART_TIMEOUT", "1ms"));
+        TestApp.serve(hasty, dataSource, (server, client) -> {
+            client.post("/api/admin/views/visits_summary_mv/refresh", "", this::admin);
+            var page = client.get("/reports/visits_summary_mv");
+            var body = page.body().string();
+            assertThat(page.code()).isEqualTo(200);
+            assertThat(body).contains("took longer than");
+            assertThat(header(page, "ETag")).isNull();
+            assertThat(header(page, "Last-Modified")).isNull();
+            // the API's rows are whole whatever the page's parts took
+            assertThat(header(client.get("/api/reports/visits_summary_mv"), "ETag")).isNotNull();
+        });
+    }
+
+    @Test
     void a_refresh_already_running_is_a_409_naming_who_holds_it() throws Exception {
         var refresher = RefreshTesting.refresher(dataSource);
         try (var reader = RefreshTesting.readingInOpenTransaction(dataSource, "no_key")) {

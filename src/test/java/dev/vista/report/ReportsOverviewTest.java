@@ -76,6 +76,7 @@ class ReportsOverviewTest {
         assertThat(overview.facets()).isNotEmpty().allMatch(Facet::timedOut);
         assertThat(overview.chart().timedOut()).isTrue();
         assertThat(overview.total().exact()).as("the count was cut off too: the planner's estimate").isFalse();
+        assertThat(overview.whole()).isFalse();
     }
 
     @Test
@@ -84,6 +85,7 @@ class ReportsOverviewTest {
         var estimated = overview("visit_log", "limit=10", noCounting).total();
         assertThat(estimated.exact()).isFalse();
         assertThat(estimated.value()).isBetween(visits / 2L, visits * 2L);
+        assertThat(overview("visit_log", "limit=10", noCounting).whole()).as("too many rows to count: the estimate is the page's total").isTrue();
         assertThat(overview("visit_log", "limit=10&count=exact", noCounting).total()).isEqualTo(new RowCount(visits, true));
         assertThat(overview("visit_log", "limit=10&offset=" + (visits - 3), noCounting).total())
                 .as("the last page tells the total without a count").isEqualTo(new RowCount(visits, true));
@@ -100,6 +102,7 @@ class ReportsOverviewTest {
         var hasty = new Overview.Bounds(Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(1), 0);
         var first = stored.overview(stored.prepare("visits_summary_mv", ReportQuery.parse("section=eq.index&limit=10")), GENEROUS);
         assertThat(first.facets()).noneMatch(Facet::timedOut);
+        assertThat(first.whole()).isTrue();
         var paged = stored.overview(stored.prepare("visits_summary_mv", ReportQuery.parse("section=eq.index&limit=10&offset=10&order=visits.desc")), hasty);
         assertThat(paged.facets()).as("kept: another page, another order, the same filters").isEqualTo(first.facets());
         assertThat(paged.chart()).isEqualTo(first.chart());

@@ -238,6 +238,31 @@ class BrowserTest {
     }
 
     @Test
+    void a_refresh_shows_as_its_age_and_a_page_opened_again_comes_from_the_browser_revalidated() {
+        open("/reports/section_daily?section=eq.index");
+        var moment = find(".freshness time[data-age]");
+        waitUntil(d -> moment.getText().matches("just now|\\d+ (s|min|h) ago|\\d+ days? ago"));
+        assertThat(moment.getAttribute("title")).as("the moment, in the title").matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC");
+        assertThat(find(".freshness").getText()).startsWith("refreshed ").endsWith(", every 15 min");
+        var first = navigation();
+        assertThat(first.get("transferSize")).as("the first view travels whole").isGreaterThan(first.get("encodedBodySize"));
+
+        open("/reports/section_daily?section=eq.index");
+        var again = navigation();
+        assertThat(again.get("decodedBodySize")).isEqualTo(first.get("decodedBodySize"));
+        assertThat(again.get("transferSize")).as("asked again with its ETag: a 304, headers only, the page from the browser's cache")
+                .isPositive().isLessThan(first.get("encodedBodySize") / 2);
+        waitUntil(d -> find(".freshness time[data-age]").getText().matches("just now|\\d+ (s|min|h) ago|\\d+ days? ago"));
+    }
+
+    /** The sizes of the page's navigation, as the browser measured them (Navigation Timing). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Long> navigation() {
+        return (Map<String, Long>) chromium.driver().executeScript("const n = performance.getEntriesByType('navigation')[0];"
+                + " return {transferSize: n.transferSize, encodedBodySize: n.encodedBodySize, decodedBodySize: n.decodedBodySize};");
+    }
+
+    @Test
     void the_compare_page_says_whether_the_sources_agree() {
         open("/reports/visits_summary/compare?section=eq.index");
         assertThat(find(".verdict").getText()).startsWith("All 3 sources returned the same");

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import io.javalin.testtools.Response;
 import java.net.URI;
+import java.time.Instant;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.jsoup.Jsoup;
@@ -31,6 +32,8 @@ class PagesTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Config CONFIG = Config.fromEnvironment(Map.of());
     static final String XSS = "<img src=x onerror=alert(1)>";
+    /** A refresh's moment as a page writes it (its script shows it as an age). */
+    static final String MOMENT = "\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC";
     static HikariDataSource dataSource;
 
     @BeforeAll
@@ -92,12 +95,13 @@ class PagesTest {
             var summary = page.selectFirst("article:has(h2#report-visits_summary)");
             assertThat(summary.select(".kind").text()).isEqualTo("view, also materialized");
             assertThat(summary.select(".columns li").eachText()).containsExactly("user_id bigint", "section text", "visit_date date", "visits bigint");
-            assertThat(summary.select(".freshness").text()).startsWith("materialized source visits_summary_mv refreshed").endsWith("every 5 min");
+            assertThat(summary.select(".freshness").text()).matches("materialized source visits_summary_mv refreshed " + MOMENT + ", every 5 min");
             assertThat(summary.select(".links a").eachAttr("href")).containsExactly(
                     "/reports/visits_summary", "/reports/visits_summary/compare", "/api/reports/visits_summary", "/api/reports/visits_summary.csv");
             var daily = page.selectFirst("article:has(h2#report-section_daily)");
             assertThat(daily.select(".kind").text()).isEqualTo("materialized view");
-            assertThat(daily.select(".freshness").text()).matches("refreshed (just now|\\d+ s ago), every 15 min");
+            assertThat(daily.select(".freshness").text()).matches("refreshed " + MOMENT + ", every 15 min");
+            assertThat(Instant.parse(daily.selectFirst(".freshness time[data-age]").attr("datetime"))).isBetween(Instant.now().minusSeconds(600), Instant.now());
             assertThat(daily.select(".links a").eachAttr("href")).doesNotContain("/reports/section_daily/compare");
             assertThat(page.selectFirst("article:has(h2#report-section_daily_incremental) .kind").text()).isEqualTo("incremental aggregate");
             assertThat(page.selectFirst("article:has(h2#report-visit_log) .freshness")).isNull();
@@ -258,7 +262,7 @@ class PagesTest {
                     "/reports/visits_summary/compare?section=eq.index",
                     "/reports/visits_summary?section=eq.index&order=visits.desc&limit=2&offset=2&source=materialized&realtime=true");
             var stored = page(client, "/reports/section_daily");
-            assertThat(stored.selectFirst(".freshness").text()).matches("refreshed (just now|\\d+ s ago), every 15 min");
+            assertThat(stored.selectFirst(".freshness").text()).matches("refreshed " + MOMENT + ", every 15 min");
             assertThat(stored.selectFirst(".downloads a:contains(As of now)").attr("href")).isEqualTo("/reports/section_daily?realtime=true");
         });
     }
@@ -296,7 +300,7 @@ class PagesTest {
             var urls = new ArrayList<String>();
             urls.addAll(page.select("link[rel=stylesheet]").eachAttr("href"));
             urls.addAll(page.select("script[src]").eachAttr("src"));
-            assertThat(urls).hasSize(4).allMatch(url -> url.startsWith("/assets/") || url.startsWith("/webjars/uplot/"));
+            assertThat(urls).hasSize(5).allMatch(url -> url.startsWith("/assets/") || url.startsWith("/webjars/uplot/"));
             for (var url : urls) {
                 var asset = client.get(url);
                 assertThat(asset.code()).as(url).isEqualTo(200);

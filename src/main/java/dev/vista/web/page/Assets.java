@@ -11,19 +11,19 @@ import java.util.Properties;
 
 /**
  * The files pages load, all from the jar, at URLs that change when the files do, so that browsers may keep them for a
- * year: Vista's own stylesheet and chart script under {@code /assets/<hash of their bytes>/}, and uPlot from its WebJar
+ * year: Vista's own stylesheet and scripts (the chart's, and ages kept current) under {@code /assets/<hash of their bytes>/}, and uPlot from its WebJar
  * under {@code /webjars/uplot/<version>/}.
  */
-public record Assets(String hostedPath, String css, String chartScript, String uplotScript, String uplotCss) {
+public record Assets(String hostedPath, String css, String chartScript, String ageScript, String uplotScript, String uplotCss) {
 
     /** Where Vista's own files are in the jar. */
     public static final String DIRECTORY = "/assets";
-    private static final List<String> FILES = List.of("vista.css", "chart.js");
+    private static final List<String> FILES = List.of("vista.css", "chart.js", "age.js");
 
     public static Assets fromClasspath() {
         var hosted = DIRECTORY + "/" + hash();
         var uplot = "/webjars/uplot/" + webJarVersion("uplot") + "/dist/";
-        return new Assets(hosted, hosted + "/vista.css", hosted + "/chart.js", uplot + "uPlot.iife.min.js", uplot + "uPlot.min.css");
+        return new Assets(hosted, hosted + "/vista.css", hosted + "/chart.js", hosted + "/age.js", uplot + "uPlot.iife.min.js", uplot + "uPlot.min.css");
     }
 
     private static String hash() {

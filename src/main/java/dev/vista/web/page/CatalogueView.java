@@ -18,7 +18,7 @@ public record CatalogueView(Layout layout, List<Entry> reports) {
      * refresh failed; {@code compare} null when the report has one source.
      */
     public record Entry(String name, String title, String description, String kind, List<Column> columns, String sources,
-                        String freshness, String failure, String page, String compare, String json, String csv) {
+                        FreshnessLine freshness, String failure, String page, String compare, String json, String csv) {
     }
 
     public record Column(String name, String type) {
@@ -33,7 +33,7 @@ public record CatalogueView(Layout layout, List<Entry> reports) {
             return new Entry(report.name(), report.title(), report.description(), kind(report),
                     report.columns().stream().map(c -> new Column(c.name(), c.type())).toList(),
                     String.join(", ", report.sourceNames()),
-                    summary.map(f -> freshness(report, f)).orElse(null),
+                    summary.map(f -> FreshnessLine.of(report, f)).orElse(null),
                     status.map(ViewStatus::lastRefresh).filter(r -> "failed".equals(r.status()))
                             .map(r -> "last refresh failed " + Formats.ago(Duration.between(r.startedAt().toInstant(), Instant.now()))
                                     + (r.error() == null ? "" : ": " + r.error()))
@@ -51,25 +51,5 @@ public record CatalogueView(Layout layout, List<Entry> reports) {
             case MATERIALIZED_VIEW -> "materialized view";
             case INCREMENTAL -> "incremental aggregate";
         };
-    }
-
-    /**
-     * "refreshed 12 min ago, every 15 min", "never refreshed: holds no rows yet"; for a view, of its materialized
-     * source: "materialized source visits_summary_mv refreshed 2 min ago, every 5 min".
-     */
-    static String freshness(Report report, Freshness.Summary summary) {
-        var text = new StringBuilder();
-        if (!summary.relation().equals(report.name())) {
-            text.append("materialized source ").append(summary.relation()).append(' ');
-        }
-        if (summary.lastRefreshedAt() == null) {
-            text.append(summary.populated() ? "refreshed at an unknown time" : "never refreshed: holds no rows yet");
-        } else {
-            text.append("refreshed ").append(Formats.ago(Duration.ofSeconds(summary.ageSeconds())));
-        }
-        if (summary.refreshEvery() != null) {
-            text.append(", ").append(Formats.every(summary.refreshEvery()));
-        }
-        return text.toString();
     }
 }

@@ -66,7 +66,7 @@ public record CompareView(Layout layout, String name, String title, String filte
             case "view" -> "A plain view: PostgreSQL runs its query on every read, so the answer is always current and the work is done each time.";
             case "groupby" -> "A GROUP BY written by hand in jOOQ: the same work as the view, on every read, and the same answer.";
             case "materialized" -> "Stored: rows computed by the last refresh and read back, so the read is cheap and the answer as old as that refresh"
-                    + freshness.map(f -> " (" + CatalogueView.freshness(report, f) + ")").orElse("") + ".";
+                    + freshness.map(f -> " (" + FreshnessLine.of(report, f).text() + ")").orElse("") + ".";
             default -> "Source " + source + ".";
         };
     }

@@ -22,6 +22,7 @@ public final class Formats {
 
     private static final DecimalFormatSymbols SYMBOLS = DecimalFormatSymbols.getInstance(Locale.ENGLISH);
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private Formats() {
     }
@@ -119,6 +120,11 @@ public final class Formats {
     /** A moment to the minute, in UTC (the server does not know the reader's zone): "2026-01-12 11:00 UTC". */
     public static String minute(Instant at) {
         return MINUTE.format(at);
+    }
+
+    /** A moment to the second, in UTC: "2026-01-12 11:00:04 UTC". */
+    public static String second(Instant at) {
+        return SECOND.format(at);
     }
 
     /** A view file's schedule ("15m") in words ("every 15 min"). */

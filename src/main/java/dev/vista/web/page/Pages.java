@@ -3,6 +3,7 @@ package dev.vista.web.page;
 import gg.jte.Content;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
+import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
@@ -15,13 +16,24 @@ public final class Pages {
     private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
     private final Assets assets;
     private final KeptParts kept = new KeptParts(512);
+    private final String edition;
 
     public Pages(Assets assets) {
         this.assets = assets;
+        this.edition = assets.hostedPath() + " " + assets.uplotScript() + " " + Instant.now();
     }
 
     public Assets assets() {
         return assets;
+    }
+
+    /**
+     * What else makes a page's bytes but its view model: the templates and the assets they link to. Both change only
+     * with a new jar, which takes a new process, so the moment this one started names them (a page validator made of
+     * it lets no browser keep a page of an older edition).
+     */
+    public String edition() {
+        return edition;
     }
 
     /** Each page as UTF-8 bytes: the templates' static parts are bytes already (jte's binary content), only values are encoded. */

@@ -31,7 +31,7 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Cont
                          String clearFilters, Table table, Pagination pagination, Content facets, Content chart) {
 
     /** Title, description, kind, how fresh, and where the rows come from when not from the default source. */
-    public record Header(String name, String title, String description, String kind, String freshness, String source) {
+    public record Header(String name, String title, String description, String kind, FreshnessLine freshness, String source) {
     }
 
     /** The same query elsewhere: CSV (all rows; with a byte order mark for Excel), JSON, the comparison, real time. */
@@ -179,7 +179,7 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Cont
         var name = report.name();
         var realtime = freshness.filter(Freshness.Summary::realtime).isPresent();
         var header = new Header(name, report.title(), report.description(), CatalogueView.kind(report),
-                freshness.map(f -> CatalogueView.freshness(report, f)).orElse(null), source(report, asked));
+                freshness.map(f -> FreshnessLine.of(report, f)).orElse(null), source(report, asked));
         var layout = Layout.of(pages.assets(), visitor, report.title(), overview.chart().shape() != Chart.Shape.NONE && !overview.chart().timedOut(),
                 new Layout.Crumb("Reports", Links.catalogue()), new Layout.Crumb(report.title(), null));
         // a stored report's facets and chart are the instances its refresh keeps (report.StoredAggregates): compared by identity
