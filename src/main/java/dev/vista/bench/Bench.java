@@ -116,6 +116,7 @@ public final class Bench {
         out.println("bench: " + scenario.name());
         var succeeded = true;
         try {
+            Quiet.settle(context);
             var millis = Timings.time(() -> scenario.run(context));
             out.println("bench: " + scenario.name() + " took " + BenchReport.millis(millis));
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package dev.vista.web;
 
+import dev.vista.access.Caller;
 import dev.vista.report.ReportRead;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
@@ -71,6 +72,15 @@ final class ConditionalGet {
         field(text, select.source().name());
         select.query().parameters().forEach(parameter -> field(field(text, parameter.getKey()), parameter.getValue()));
         return digest(text.toString());
+    }
+
+    /**
+     * Who an answer was read as, for its {@link #query} variant: the role, and the token's claims, which row-level
+     * security policies may read ({@code request.jwt.claims}), so two callers never share a validator unless they
+     * would be answered alike.
+     */
+    static String caller(Caller caller) {
+        return " role=" + caller.role().orElse("") + " claims=" + caller.claims();
     }
 
     /** The strong validator of a stored answer of the {@link #query} digest {@code query} whose rows are as of {@code refreshed}. */

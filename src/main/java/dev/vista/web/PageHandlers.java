@@ -1,5 +1,6 @@
 package dev.vista.web;
 
+import dev.vista.access.Caller;
 import dev.vista.access.InvalidTokenException;
 import dev.vista.refresh.Freshness;
 import dev.vista.refresh.Refresher;
@@ -76,14 +77,15 @@ public final class PageHandlers {
      * 304 without reading the view; a page with a part left out has none, for the next request may do better.
      */
     public void report(Context ctx) {
-        var reports = all.as(authentication.caller(ctx));
+        var caller = authentication.caller(ctx);
+        var reports = all.as(caller);
         var report = reports.report(ctx.pathParam("name"));
         var params = ctx.queryParamMap();
         var asked = ReportQuery.parse(params);
         var query = ReportRequest.page(asked);
         var read = reports.prepare(report.name(), query);
         var visitor = visitor(ctx);
-        var tag = read.stored() ? ConditionalGet.query(read, variant(ctx, visitor)) : null;
+        var tag = read.stored() ? ConditionalGet.query(read, variant(ctx, caller, visitor)) : null;
         ctx.header(Header.VARY, "Cookie, Authorization");
         ctx.header(Header.CACHE_CONTROL, "private");
         if (ConditionalGet.answeredNotModified(ctx, read, tag)) {
@@ -97,12 +99,12 @@ public final class PageHandlers {
     }
 
     /**
-     * What makes a report page's bytes besides its rows and their moment: the URL (every parameter, as sent), who the
-     * header says is signed in, and the edition of the templates. Not the token's expiry: a report page does not show it.
+     * What makes a report page's bytes besides its rows and their moment: the URL (every parameter, as sent), who
+     * reads and who the header says is signed in, and the edition of the templates.
      */
-    private String variant(Context ctx, Visitor visitor) {
-        return "page " + pages.edition() + " tokens=" + visitor.tokens() + " role=" + visitor.role() + " cookie=" + visitor.cookie()
-                + " query=" + ctx.queryString();
+    private String variant(Context ctx, Caller caller, Visitor visitor) {
+        return "page " + pages.edition() + ConditionalGet.caller(caller) + " tokens=" + visitor.tokens() + " signed-in=" + visitor.role()
+                + " cookie=" + visitor.cookie() + " query=" + ctx.queryString();
     }
 
     /**

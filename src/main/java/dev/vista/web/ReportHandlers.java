@@ -80,7 +80,7 @@ public final class ReportHandlers {
         var reports = all.as(caller);
         var request = ReportRequest.parse(ctx, reports.catalogue());
         var read = reports.prepare(request.report(), request.query());
-        var queryTag = read.stored() ? ConditionalGet.query(read, request.variant() + " role=" + caller.role().orElse("")) : null;
+        var queryTag = read.stored() ? ConditionalGet.query(read, request.variant() + ConditionalGet.caller(caller)) : null;
         freshness(ctx, read.asOf());
         if (ConditionalGet.answeredNotModified(ctx, read, queryTag)) {
             return;

@@ -112,6 +112,13 @@ class AccessTest {
             assertThat(longs(all, "visit_id")).containsExactlyElementsOf(
                     dsl.resultQuery("SELECT visit_id FROM visit_log ORDER BY visit_id").fetch(0, Long.class));
             assertThat(json(client, "/api/reports/visits_summary?source=groupby", as(fixture.analyst, null))).isEqualTo(summary);
+            // a stored answer's validator is its caller's: the role, and the claims that policies may read
+            var one = as(fixture.analyst, "1");
+            var tag = client.get("/api/reports/visits_summary_mv", one).headers().get("ETag");
+            assertThat(tag).hasSize(1);
+            assertThat(client.get("/api/reports/visits_summary_mv", one).headers().get("ETag")).isEqualTo(tag);
+            assertThat(client.get("/api/reports/visits_summary_mv", as(fixture.analyst, "2")).headers().get("ETag")).hasSize(1).isNotEqualTo(tag);
+            assertThat(client.get("/api/reports/visits_summary_mv", anonymous()).headers().get("ETag")).hasSize(1).isNotEqualTo(tag);
 
             for (var user : List.of("1", "2", "3")) {
                 var own = json(client, "/api/reports/visit_log", as(fixture.restricted, user));
