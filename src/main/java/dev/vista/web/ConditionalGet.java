@@ -52,7 +52,8 @@ final class ConditionalGet {
                 ? Arrays.stream(ifNoneMatch.split(",")).map(String::strip).anyMatch(tag -> tag.equals(etag) || tag.equals("*"))
                 : notModifiedSince(ctx.header(Header.IF_MODIFIED_SINCE), refreshed.toInstant().truncatedTo(ChronoUnit.SECONDS));
         if (current) {
-            ctx.status(304);
+            // no content, so no header describing content: a client updates its copy with a 304's headers (RFC 9111, 4.3.4)
+            ctx.status(304).res().setContentType(null);
         }
         return current;
     }

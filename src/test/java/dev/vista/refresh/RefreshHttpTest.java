@@ -174,6 +174,7 @@ class RefreshHttpTest {
             assertThat(again.code()).isEqualTo(304);
             assertThat(again.body().string()).isEmpty();
             assertThat(header(again, "ETag")).isEqualTo(etag);
+            assertThat(header(again, "Content-Type")).as("nothing describes the content a 304 does not have").isNull();
             var since = client.get("/api/reports/section_daily?section=eq.index", req -> req.header("If-Modified-Since", header(first, "Last-Modified")));
             assertThat(since.code()).isEqualTo(304);
 
