@@ -17,12 +17,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -57,7 +57,13 @@ public final class Refresher {
     private final Duration fenceTimeout;
     private final Freshness freshness;
     private final RefreshMetrics metrics;
-    private final Set<Connection> working = ConcurrentHashMap.newKeySet();
+    /**
+     * The connections whose refresh statements {@link #stop} may cancel. A cancel lands on whatever the session runs
+     * when it arrives, so each connection is cancelled at most once ({@code stop} empties the set: the scheduler stops
+     * the refresher too), and only under this set's monitor, which a refresh takes to leave the set before it releases
+     * its locks: a cancel never hits the unlock, which would leave a pooled session holding a view's lock.
+     */
+    private final Set<Connection> working = new HashSet<>();
     private volatile boolean stopping;
 
     /**
@@ -161,12 +167,16 @@ public final class Refresher {
     /** Cancels the refresh statements running now (they are recorded as failed) and refuses new ones: Vista is stopping. */
     public void stop() {
         stopping = true;
-        for (var connection : working) {
-            try {
-                connection.unwrap(PGConnection.class).cancelQuery();
-            } catch (SQLException e) {
-                LOG.debug("could not cancel a refresh", e);
+        synchronized (working) {
+            for (var connection : working) {
+                try {
+                    // PgJDBC returns once the server has signalled the backend, so the cancel cannot outlive the monitor.
+                    connection.unwrap(PGConnection.class).cancelQuery();
+                } catch (SQLException e) {
+                    LOG.debug("could not cancel a refresh", e);
+                }
             }
+            working.clear();
         }
     }
 
@@ -229,7 +239,9 @@ public final class Refresher {
             var label = steps.size() == 1 ? steps.getFirst().view() : request.view() + " +" + (steps.size() - 1);
             setting(session, "statement_timeout", timeout.toMillis() + "ms");
             setting(session, "application_name", truncate("vista refresh " + label + " (" + request.trigger() + ")", 63));
-            working.add(connection);
+            synchronized (working) {
+                working.add(connection);
+            }
             var locked = new ArrayList<String>();
             try {
                 // In name order, so that two waiting requests never hold each other's locks.
@@ -252,8 +264,10 @@ public final class Refresher {
                 }
                 return results;
             } finally {
-                working.remove(connection);
-                release(session, locked);
+                synchronized (working) {
+                    working.remove(connection);
+                }
+                release(connection, session, locked);
             }
         } catch (SQLException e) {
             throw new DataAccessException("could not get a connection to refresh " + request.view(), e);
@@ -280,7 +294,7 @@ public final class Refresher {
         }
     }
 
-    private static void release(DSLContext session, List<String> locked) {
+    private static void release(Connection connection, DSLContext session, List<String> locked) {
         try {
             for (var view : locked) {
                 RefreshLock.unlock(session, view);
@@ -288,8 +302,14 @@ public final class Refresher {
             session.execute("RESET statement_timeout");
             session.execute("RESET application_name");
         } catch (DataAccessException e) {
-            // A broken connection releases its locks and settings with its session; the pool discards it.
-            LOG.debug("could not release refresh locks", e);
+            // A session-level lock outlives a connection handed back to the pool, so a session that could not release
+            // its locks is ended: PostgreSQL releases them with it, and the pool replaces the broken connection.
+            LOG.warn("could not release the refresh locks of {}; closing its connection: {}", locked, e.getMessage());
+            try {
+                connection.abort(Runnable::run);
+            } catch (SQLException aborted) {
+                LOG.debug("could not abort the connection", aborted);
+            }
         }
     }
 

@@ -157,6 +157,7 @@ class RefreshHttpTest {
         assertThat(recorded.getTrigger()).isEqualTo("http");
         assertThat(recorded.getStatus()).isEqualTo("failed");
         assertThat(recorded.getError()).isEqualTo("cancelled: Vista is stopping");
+        assertThat(RefreshLock.holder(dsl, "no_key")).as("the cancelled refresh released its lock").isEmpty();
     }
 
     @Test
