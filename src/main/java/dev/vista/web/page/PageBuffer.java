@@ -48,6 +48,65 @@ final class PageBuffer implements TemplateOutput {
         }
     }
 
+    /** A whole number as {@link Formats#number} writes it, "-1,234,567", in place: no String per value. */
+    void writeGrouped(long value) {
+        if (value == Long.MIN_VALUE) {
+            writeContent(Formats.number(value));
+            return;
+        }
+        var magnitude = Math.abs(value);
+        var digits = 1;
+        while (digits < POWERS.length && magnitude >= POWERS[digits]) {
+            digits++;
+        }
+        var width = (value < 0 ? 1 : 0) + digits + (digits - 1) / 3;
+        room(width);
+        var at = length + width - 1;
+        for (int i = 0; i < digits; i++) {
+            if (i > 0 && i % 3 == 0) {
+                bytes[at--] = ',';
+            }
+            bytes[at--] = (byte) ('0' + magnitude % 10);
+            magnitude /= 10;
+        }
+        if (value < 0) {
+            bytes[at] = '-';
+        }
+        length += width;
+    }
+
+    /** A date as {@link java.time.LocalDate#toString} writes it, {@code 2026-11-01}, in place for years of four digits. */
+    void writeDate(java.time.LocalDate date) {
+        var year = date.getYear();
+        if (year < 0 || year > 9999) {
+            writeContent(date.toString());
+            return;
+        }
+        room(10);
+        digits(year, 4);
+        bytes[length++] = '-';
+        digits(date.getMonthValue(), 2);
+        bytes[length++] = '-';
+        digits(date.getDayOfMonth(), 2);
+    }
+
+    private void digits(int value, int width) {
+        for (int i = length + width - 1; i >= length; i--) {
+            bytes[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        length += width;
+    }
+
+    private static final long[] POWERS = new long[19];
+
+    static {
+        POWERS[0] = 1;
+        for (int i = 1; i < POWERS.length; i++) {
+            POWERS[i] = POWERS[i - 1] * 10;
+        }
+    }
+
     /** The page as written so far. */
     byte[] toByteArray() {
         return Arrays.copyOf(bytes, length);

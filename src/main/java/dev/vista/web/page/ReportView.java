@@ -11,6 +11,7 @@ import dev.vista.report.ReportQuery.Filter;
 import dev.vista.report.ReportQuery.Order;
 import gg.jte.Content;
 import gg.jte.TemplateOutput;
+import gg.jte.html.escape.Escape;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,7 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Cont
     public record ActiveFilter(String label, String remove) {
     }
 
-    public record Table(String caption, List<Heading> headings, List<List<Cell>> rows, String empty) {
+    public record Table(String caption, List<Heading> headings, Body body, String empty) {
     }
 
     /**
@@ -68,6 +69,65 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Cont
      * formatted from typed values, the null marker) goes out as it is; text from the database is escaped
      * by JTE, as every other value is.
      */
+    /**
+     * The table's rows as {@code <tr>}s of cells, written as {@link Cell}s write themselves but straight from the
+     * rows' values: a 100-row page has hundreds of cells, and an object, a String and a list per cell and row were a
+     * tenth of the page's time (JFR). Numbers and dates are written digit by digit; text from the database is escaped
+     * as JTE escapes a tag's body ({@link Escape#htmlContent}).
+     */
+    public record Body(List<List<Object>> rows) implements Content {
+
+        private static final byte[] ROW = "<tr>".getBytes(StandardCharsets.UTF_8);
+        private static final byte[] ROW_END = "</tr>\n".getBytes(StandardCharsets.UTF_8);
+
+        @Override
+        public void writeTo(TemplateOutput output) {
+            var html = new PageBuffer(rows.size() * 160 + 16);
+            for (var row : rows) {
+                html.writeBinaryContent(ROW);
+                for (var value : row) {
+                    cell(html, value);
+                }
+                html.writeBinaryContent(ROW_END);
+            }
+            output.writeBinaryContent(html.toByteArray());
+        }
+
+        @Override
+        public boolean isEmptyContent() {
+            return rows.isEmpty();
+        }
+
+        private static void cell(PageBuffer html, Object value) {
+            switch (value) {
+                case Long l -> number(html, l);
+                case Integer i -> number(html, i);
+                case Short h -> number(html, h);
+                case LocalDate d -> {
+                    html.writeBinaryContent(Cell.Look.TIME.opening);
+                    html.writeDate(d);
+                    html.writeBinaryContent(Cell.CLOSING);
+                }
+                case null, default -> {
+                    var cell = Cell.of(value);
+                    html.writeBinaryContent(cell.look().opening);
+                    if (cell.look().escaped()) {
+                        Escape.htmlContent(cell.text(), html);
+                    } else {
+                        html.writeContent(cell.text());
+                    }
+                    html.writeBinaryContent(Cell.CLOSING);
+                }
+            }
+        }
+
+        private static void number(PageBuffer html, long value) {
+            html.writeBinaryContent(Cell.Look.NUMBER.opening);
+            html.writeGrouped(value);
+            html.writeBinaryContent(Cell.CLOSING);
+        }
+    }
+
     public record Cell(String text, Look look) implements Content {
 
         /**
@@ -299,14 +359,7 @@ public record ReportView(Layout layout, Header header, Downloads downloads, Cont
                     ascending.map(a -> a ? "ascending" : "descending").orElse(null),
                     descendingNext ? "sort descending" : "sort ascending"));
         }
-        var cells = new ArrayList<List<Cell>>(rows.size());
-        for (var row : rows.values()) {
-            var line = new ArrayList<Cell>(row.size());
-            for (var value : row) {
-                line.add(Cell.of(value));
-            }
-            cells.add(line);
-        }
+        var cells = new Body(rows.values());
         var offset = asked.offset();
         var caption = report.title() + (rows.isEmpty() ? "" : ", rows " + Formats.number(offset + 1) + "–" + Formats.number(offset + rows.size()));
         return new Table(caption, headings, cells, rows.isEmpty() ? (offset > 0 ? "No rows on this page: the result ends before row " + Formats.number(offset + 1) + "."
