@@ -33,6 +33,7 @@ import dev.vista.web.ApiDocs;
 import dev.vista.web.Authentication;
 import dev.vista.web.Errors;
 import dev.vista.web.HealthHandler;
+import dev.vista.web.JarFiles;
 import dev.vista.web.MetricsHandler;
 import dev.vista.web.PageHandlers;
 import dev.vista.web.RefreshHandlers;
@@ -43,7 +44,6 @@ import dev.vista.web.page.Assets;
 import dev.vista.web.page.Pages;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
-import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -53,7 +53,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.Optional;
 import org.eclipse.jetty.server.ServerConnector;
-import java.util.Map;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -123,6 +122,8 @@ public final class Vista implements AutoCloseable {
         var metrics = new MetricsHandler(meters);
         var docs = new ApiDocs();
         var assets = Assets.fromClasspath();
+        var assetFiles = new JarFiles(Assets.DIRECTORY);
+        var webJars = new JarFiles("/META-INF/resources/webjars");
         var templates = new Pages(assets);
         var pages = new PageHandlers(reports, refresher, authentication, templates,
                 Overview.Bounds.of(config.pages().facetTimeout(), config.pages().chartTimeout()));
@@ -133,14 +134,6 @@ public final class Vista implements AutoCloseable {
             javalin.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES));
             javalin.jsonMapper(new JavalinJackson().updateMapper(mapper -> mapper.findAndRegisterModules()
                     .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)));
-            // the pages' stylesheet and script (at a URL naming their hash) and uPlot's WebJar, cached for a year
-            javalin.staticFiles.add(assetFiles -> {
-                assetFiles.hostedPath = assets.hostedPath();
-                assetFiles.directory = Assets.DIRECTORY;
-                assetFiles.location = Location.CLASSPATH;
-                assetFiles.headers = Map.of("Cache-Control", "public, max-age=31536000, immutable");
-            });
-            javalin.staticFiles.enableWebjars();
             javalin.routes.apiBuilder(() -> {
                 before(PageHandlers::securityHeaders);
                 read("/", pages::catalogue);
@@ -149,6 +142,9 @@ public final class Vista implements AutoCloseable {
                     read("/filter", pages::filter);
                     read("/compare", pages::compare);
                 });
+                // the pages' stylesheet and scripts (at a URL naming their hash) and the WebJars, cached for a year
+                read(assets.hostedPath() + "/<path>", assetFiles::serve);
+                read("/webjars/<path>", webJars::serve);
                 read("/health", health::check);
                 read("/login", signIn::page);
                 post("/login", signIn::signIn);

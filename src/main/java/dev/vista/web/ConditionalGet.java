@@ -49,7 +49,7 @@ final class ConditionalGet {
         ctx.header(Header.CACHE_CONTROL, cacheControl == null ? "no-cache" : cacheControl + ", no-cache");
         var ifNoneMatch = ctx.header(Header.IF_NONE_MATCH);
         var current = ifNoneMatch != null
-                ? Arrays.stream(ifNoneMatch.split(",")).map(String::strip).anyMatch(tag -> tag.equals(etag) || tag.equals("*"))
+                ? matches(ifNoneMatch, etag)
                 : notModifiedSince(ctx.header(Header.IF_MODIFIED_SINCE), refreshed.toInstant().truncatedTo(ChronoUnit.SECONDS));
         if (current) {
             // no content, so no header describing content: a client updates its copy with a 304's headers (RFC 9111, 4.3.4)
@@ -93,6 +93,18 @@ final class ConditionalGet {
     /** A length-prefixed field: no two sequences of fields make the same text. */
     private static StringBuilder field(StringBuilder text, String value) {
         return text.append(value.length()).append(':').append(value);
+    }
+
+    /**
+     * Whether an {@code If-None-Match} header names {@code etag} (or is {@code *}): the weak comparison, as RFC 9110
+     * 13.1.2 has it, so {@code W/"x"} matches {@code "x"}. False when there is no header.
+     */
+    static boolean matches(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        return Arrays.stream(ifNoneMatch.split(",")).map(String::strip)
+                .anyMatch(tag -> tag.equals("*") || (tag.startsWith("W/") ? tag.substring(2) : tag).equals(etag));
     }
 
     /** If-Modified-Since counts only without If-None-Match (RFC 9110 13.1.3), and only when it parses. */

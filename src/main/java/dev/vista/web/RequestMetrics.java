@@ -121,7 +121,7 @@ public final class RequestMetrics {
 
     /**
      * The route template that answered, as Micrometer's conventions name it: {@code NOT_FOUND} for a path no route
-     * matches, {@code /webjars/**} for the static files of the jar.
+     * matches.
      */
     static String route(Context ctx) {
         var endpoint = ctx.endpoints().matchedHttpEndpoint(); // set before the handler runs: auth refusals have it too
@@ -131,7 +131,7 @@ public final class RequestMetrics {
         if (ctx.statusCode() == 404) {
             return "NOT_FOUND";
         }
-        return ctx.path().startsWith("/webjars/") ? "/webjars/**" : "UNKNOWN";
+        return "UNKNOWN";
     }
 
     private static String outcome(int status) {
