@@ -52,10 +52,14 @@ final class ConditionalGet {
                 ? matches(ifNoneMatch, etag)
                 : notModifiedSince(ctx.header(Header.IF_MODIFIED_SINCE), refreshed.toInstant().truncatedTo(ChronoUnit.SECONDS));
         if (current) {
-            // no content, so no header describing content: a client updates its copy with a 304's headers (RFC 9111, 4.3.4)
-            ctx.status(304).res().setContentType(null);
+            notModified(ctx);
         }
         return current;
+    }
+
+    /** Answers 304: no content, so no header describing content, since a client updates its copy with a 304's headers (RFC 9111, 4.3.4). */
+    static void notModified(Context ctx) {
+        ctx.status(304).res().setContentType(null);
     }
 
     /**

@@ -66,7 +66,7 @@ public final class JarFiles {
         ctx.header(Header.CACHE_CONTROL, CACHE_CONTROL);
         ctx.header(Header.ETAG, file.etag());
         if (ConditionalGet.matches(ctx.header(Header.IF_NONE_MATCH), file.etag())) {
-            ctx.status(304);
+            ConditionalGet.notModified(ctx);
             return;
         }
         ctx.contentType(file.type()).result(file.bytes());
