@@ -35,6 +35,7 @@ import dev.vista.web.Errors;
 import dev.vista.web.HealthHandler;
 import dev.vista.web.JarFiles;
 import dev.vista.web.MetricsHandler;
+import dev.vista.web.NotModifiedWithoutLength;
 import dev.vista.web.PageHandlers;
 import dev.vista.web.RefreshHandlers;
 import dev.vista.web.ReportHandlers;
@@ -131,7 +132,10 @@ public final class Vista implements AutoCloseable {
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.concurrency.useVirtualThreads = true;
-            javalin.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES));
+            javalin.jetty.modifyHttpConfiguration(http -> {
+                http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
+                http.addCustomizer(new NotModifiedWithoutLength());
+            });
             javalin.jsonMapper(new JavalinJackson().updateMapper(mapper -> mapper.findAndRegisterModules()
                     .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)));
             javalin.routes.apiBuilder(() -> {

@@ -176,8 +176,10 @@ class RefreshHttpTest {
             assertThat(again.body().string()).isEmpty();
             assertThat(header(again, "ETag")).isEqualTo(etag);
             assertThat(header(again, "Content-Type")).as("nothing describes the content a 304 does not have").isNull();
+            assertThat(header(again, "Content-Length")).as("RFC 9110 8.6: only the 200's own length, which a 304 does not know").isNull();
             var since = client.get("/api/reports/section_daily?section=eq.index", req -> req.header("If-Modified-Since", header(first, "Last-Modified")));
             assertThat(since.code()).isEqualTo(304);
+            assertThat(header(since, "Content-Length")).isNull();
 
             // another query, another format: another tag
             assertThat(header(client.get("/api/reports/section_daily?section=eq.settings"), "ETag")).isNotEqualTo(etag);
