@@ -124,9 +124,13 @@ final class ConditionalGet {
     }
 
     private static String digest(String text) {
+        return digest(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The first 16 bytes of the SHA-256 of {@code bytes}, in hex: what a strong validator of them needs. */
+    static String digest(byte[] bytes) {
         try {
-            var hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 16);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }

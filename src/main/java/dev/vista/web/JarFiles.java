@@ -5,9 +5,6 @@ import io.javalin.http.Header;
 import io.javalin.http.NotFoundResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,17 +86,9 @@ public final class JarFiles {
                 return Optional.empty();
             }
             var bytes = in.readAllBytes();
-            return Optional.of(new File(bytes, type, etag(bytes)));
+            return Optional.of(new File(bytes, type, "\"" + ConditionalGet.digest(bytes) + "\""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String etag(byte[] bytes) {
-        try {
-            return "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 16) + "\"";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 }
