@@ -51,10 +51,12 @@ public final class JsonRows {
             return writeRecords(cursor, out);
         }
         // Straight from the JDBC result set, each column read by its type: no jOOQ record per row and no
-        // java.sql.Date on the way (PgJDBC builds those through a Calendar), the same JSON as writeValue writes.
+        // java.sql.Date on the way (PgJDBC builds those through a Calendar), the same JSON as writeValue writes;
+        // dates from their wire bytes (WireDate).
         long rows = 0;
         try (JsonGenerator json = JSON.createGenerator(out)) {
             var names = quotedNames(cursor);
+            var date = new byte[WireDate.ISO_LENGTH];
             json.writeStartArray();
             while (results.next()) {
                 json.writeStartObject();
@@ -91,11 +93,13 @@ public final class JsonRows {
                             }
                         }
                         case DATE -> {
-                            var date = results.getObject(column, LocalDate.class);
-                            if (date == null) {
+                            var value = results.getBytes(column);
+                            if (value == null) {
                                 json.writeNull();
+                            } else if (WireDate.isoText(value, date)) {
+                                json.writeRawUTF8String(date, 0, WireDate.ISO_LENGTH); // digits and hyphens: nothing to escape
                             } else {
-                                writeDate(json, date);
+                                writeDate(json, WireDate.of(value, results, column));
                             }
                         }
                         case MOMENT -> writeValue(json, results.getObject(column, OffsetDateTime.class));

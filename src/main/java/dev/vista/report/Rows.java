@@ -2,7 +2,6 @@ package dev.vista.report;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -61,7 +60,10 @@ public record Rows(List<Field<?>> fields, List<List<Object>> values) {
             case BOOLEAN -> results.getBoolean(column);
             case TEXT, STRING -> results.getString(column);
             case DECIMAL -> results.getBigDecimal(column);
-            case DATE -> results.getObject(column, LocalDate.class);
+            case DATE -> {
+                var date = results.getBytes(column);
+                yield date == null ? null : WireDate.of(date, results, column);
+            }
             case MOMENT -> results.getObject(column, OffsetDateTime.class);
             case LOCAL_MOMENT -> results.getObject(column, LocalDateTime.class);
         };

@@ -81,6 +81,42 @@ class JsonRowsTest {
     }
 
     @Test
+    void dates_received_in_binary_are_written_as_the_same_dates_received_as_text() throws Exception {
+        // every 37th day over five centuries, and the edges: before the common era, year 0, leap days, five-digit years, infinities
+        var sql = "SELECT d::date AS day FROM generate_series(TIMESTAMP '1700-01-01', '2200-12-31', '37 days') AS d UNION ALL SELECT d FROM (VALUES "
+                + "(DATE '0044-03-15 BC'), ('0001-01-01 BC'), ('0001-03-01 BC'), ('0001-12-31 BC'), ('0001-01-01'), ('1600-02-29'),"
+                + "('1900-02-28'), ('1900-03-01'), ('2000-02-29'), ('1999-12-31'), ('2000-01-01'), ('9999-12-31'), ('10000-01-01'), ('5874897-12-31'),"
+                + "('4713-01-01 BC'), ('infinity'), ('-infinity'), (NULL)) AS v(d)";
+        var binary = datesAsJson(sql, true);
+        assertThat(binary).isEqualTo(datesAsJson(sql, false))
+                .contains("\"1700-01-01\"", "\"-0043-03-15\"", "\"0000-01-01\"", "\"0000-03-01\"", "\"0000-12-31\"",
+                        "\"0001-01-01\"", "\"1600-02-29\"", "\"1900-03-01\"", "\"2000-02-29\"", "\"9999-12-31\"", "\"+10000-01-01\"",
+                        "\"+5874897-12-31\"", "\"-4712-01-01\"", "\"+999999999-12-31\"", "\"-999999999-01-01\"", "{\"day\":null}");
+        // year 0 (1 BC) is a leap year, as PostgreSQL and LocalDate count; PgJDBC cannot read its February 29th as text
+        assertThat(datesAsJson("SELECT DATE '0001-02-29 BC' AS day", true)).isEqualTo("[{\"day\":\"0000-02-29\"}]");
+    }
+
+    /**
+     * The rows of {@code sql} as JSON, its dates received in binary (PgJDBC prepares the statement on the server at once)
+     * or as text (a statement of the simple query protocol).
+     */
+    private static String datesAsJson(String sql, boolean binary) throws Exception {
+        var json = new ByteArrayOutputStream();
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            statement.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(binary ? -1 : 0);
+            try (var results = statement.executeQuery(sql);
+                 var cursor = dsl.fetchLazy(results, DSL.field(DSL.name("day"), SQLDataType.LOCALDATE))) {
+                JsonRows.write(cursor, json);
+            }
+            try (var results = statement.executeQuery(sql)) { // the same statement again: how its dates come
+                assertThat(results.next()).isTrue();
+                assertThat(results.getBytes(1)).as("a date's bytes, binary: " + binary).hasSize(binary ? 4 : "1700-01-01".length());
+            }
+        }
+        return json.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
     void a_type_read_as_a_string_that_postgresql_does_not_send_as_text_is_read_as_jooq_reads_it() {
         // a uuid typed as a String: PgJDBC may read it in binary, so its value goes through getString
         var json = assertSameAsRecords(select(DSL.field("'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid", String.class).as("id")));
