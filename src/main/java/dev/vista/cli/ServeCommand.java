@@ -21,10 +21,16 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var vista = Vista.start(invocation.config());
+        // once serving, the log (a line a request) is written in batches; start-up and its failures are written at once
+        var standardError = BatchedStandardError.install();
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            vista.close();
-            stopped.countDown();
+            try {
+                vista.close();
+            } finally {
+                standardError.drain(); // the last lines, Vista's own stopping among them
+                stopped.countDown();
+            }
         }, "vista-shutdown"));
         try {
             stopped.await();
