@@ -28,7 +28,7 @@ final class ServeCommand implements Callable<Integer> {
             try {
                 vista.close();
             } finally {
-                standardError.drain(); // the last lines, Vista's own stopping among them
+                standardError.drain(); // the last lines, those logged while Vista stopped among them
                 stopped.countDown();
             }
         }, "vista-shutdown"));

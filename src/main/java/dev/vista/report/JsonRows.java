@@ -141,20 +141,9 @@ public final class JsonRows {
             json.writeString(date.toString());
             return;
         }
-        var text = new byte[10];
-        digits(text, 0, year, 4);
-        text[4] = '-';
-        digits(text, 5, date.getMonthValue(), 2);
-        text[7] = '-';
-        digits(text, 8, date.getDayOfMonth(), 2);
+        var text = new byte[WireDate.ISO_LENGTH];
+        WireDate.isoText(year, date.getMonthValue(), date.getDayOfMonth(), text);
         json.writeRawUTF8String(text, 0, text.length); // digits and hyphens: nothing to escape
-    }
-
-    private static void digits(byte[] text, int at, int value, int width) {
-        for (int i = at + width - 1; i >= at; i--) {
-            text[i] = (byte) ('0' + value % 10);
-            value /= 10;
-        }
     }
 
     /** One row as a JSON object (PostgREST's {@code application/vnd.pgrst.object+json}). */

@@ -67,12 +67,17 @@ final class WireDate {
         var day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1;
         var month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
         var year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+        isoText(year, month, day, text);
+        return true;
+    }
+
+    /** Writes {@code yyyy-mm-dd} into {@code text[0..10)}, for a year of four digits (0 to 9999). */
+    static void isoText(long year, long month, long day, byte[] text) {
         digits(text, 0, year, 4);
         text[4] = '-';
         digits(text, 5, month, 2);
         text[7] = '-';
         digits(text, 8, day, 2);
-        return true;
     }
 
     private static int days(byte[] value) {
