@@ -34,6 +34,7 @@ import dev.vista.web.Authentication;
 import dev.vista.web.Errors;
 import dev.vista.web.HealthHandler;
 import dev.vista.web.JarFiles;
+import dev.vista.web.KeptAnswers;
 import dev.vista.web.MetricsHandler;
 import dev.vista.web.NotModifiedWithoutLength;
 import dev.vista.web.PageHandlers;
@@ -117,7 +118,7 @@ public final class Vista implements AutoCloseable {
         var health = new HealthHandler(primary);
         var authentication = new Authentication(verifier, config.access().trustProxy());
         this.csv = new CsvExport(reads);
-        var reportHandlers = new ReportHandlers(reports, csv, authentication);
+        var reportHandlers = new ReportHandlers(reports, csv, authentication, KeptAnswers.upTo(config.answerCacheMegabytes(), meters));
         var refreshHandlers = new RefreshHandlers(refresher, reports, authentication);
         var adminAuth = new AdminAuth(config.adminToken(), config.access().adminRoles(), authentication);
         var metrics = new MetricsHandler(meters);

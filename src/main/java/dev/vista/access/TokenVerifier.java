@@ -119,10 +119,18 @@ public final class TokenVerifier {
             return Caller.CONNECTION;
         }
         if (token.isEmpty()) {
-            return anonRole.map(role -> Caller.as(role, new JWTClaimsSet.Builder().claim(roleClaim, role).build().toString())).orElseThrow(() ->
-                    InvalidTokenException.missing("this endpoint needs a token: send 'Authorization: Bearer <token>'"));
+            return anonymous().orElseThrow(() -> InvalidTokenException.missing("this endpoint needs a token: send 'Authorization: Bearer <token>'"));
         }
         return verify(token.get());
+    }
+
+    /**
+     * The caller of requests without a token: the anonymous role, its claims naming nothing but that role; empty
+     * without one (or without token configuration, where every request reads as the connection's own role).
+     */
+    public Optional<Caller> anonymous() {
+        return processor.isEmpty() ? Optional.empty()
+                : anonRole.map(role -> Caller.as(role, new JWTClaimsSet.Builder().claim(roleClaim, role).build().toString()));
     }
 
     /** The caller a token names, or {@link InvalidTokenException} saying why not. */

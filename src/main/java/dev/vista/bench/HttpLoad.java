@@ -23,6 +23,12 @@ import java.util.regex.Pattern;
  */
 record HttpLoad(double requestsPerSecond, double p50, double p99, long errors, String client) {
 
+    /**
+     * The header that makes Vista read a stored report's rows again rather than send the answer it kept since the
+     * refresh (web/KeptAnswers): what every line that measures reading is sent with.
+     */
+    static final Map<String, String> READ_ANEW = Map.of("Cache-Control", "no-cache");
+
     static HttpLoad run(URI uri, int connections, Duration duration) throws Exception {
         return run(uri, connections, duration, Map.of());
     }

@@ -44,7 +44,7 @@ final class HttpPageScenario implements Scenario {
         var page = URI.create(server.base() + "/api/reports/visits_summary_mv");
         // A served page goes through Jetty, Javalin, jOOQ, PgJDBC and Jackson: the server's JIT compiles them
         // under load first (as it would have in production), then latency and throughput are measured.
-        HttpLoad.run(page, options.httpConnections(), Duration.ofSeconds(options.httpSeconds()).multipliedBy(2));
+        HttpLoad.run(page, options.httpConnections(), Duration.ofSeconds(options.httpSeconds()).multipliedBy(2), HttpLoad.READ_ANEW);
         var rounds = Math.max(3, options.iterations());
         latency(context, page, rounds);
         throughput(context, page, Math.max(THROUGHPUT_ROUNDS, rounds));
@@ -66,7 +66,7 @@ final class HttpPageScenario implements Scenario {
         var full = new ArrayList<Double>();
         var revalidated = new ArrayList<Double>();
         for (int i = 0; i < rounds; i++) {
-            full.add(HttpLoad.run(page, connections, round).requestsPerSecond());
+            full.add(HttpLoad.run(page, connections, round, HttpLoad.READ_ANEW).requestsPerSecond());
             revalidated.add(HttpLoad.run(page, connections, round, java.util.Map.of("If-None-Match", etag)).requestsPerSecond());
         }
         var conditional = new Timings.Samples("304", revalidated);
@@ -78,8 +78,8 @@ final class HttpPageScenario implements Scenario {
     }
 
     /**
-     * One client, one request at a time, in rounds of two seconds (at the default 10 s of load): the HTTP endpoint,
-     * then the Reports API in-process and plain JDBC alternating call by call, as a Java client would run them; and
+     * One client, one request at a time, in rounds of two seconds (at the default 10 s of load): the HTTP endpoint
+     * reading its rows, and sending the answer it kept since the refresh (what a repeated request gets), then the Reports API in-process and plain JDBC alternating call by call, as a Java client would run them; and
      * Vista answering a constant (the API docs' script: no database, no JSON), the least any of its endpoints takes;
      * and Jetty alone answering a constant ({@link BareJetty}), what one HTTP exchange costs on this machine.
      */
@@ -89,6 +89,7 @@ final class HttpPageScenario implements Scenario {
         var reports = context.reports();
         var query = ReportQuery.parse("limit=100");
         var http = new ArrayList<Double>();
+        var kept = new ArrayList<Double>();
         var floor = new ArrayList<Double>();
         var bare = new ArrayList<Double>();
         var added = new ArrayList<Double>();
@@ -97,7 +98,8 @@ final class HttpPageScenario implements Scenario {
         try (var jetty = BareJetty.start()) {
             HttpLoad.run(jetty.uri(), 1, round); // its JIT warmed up as Vista's was
             for (int i = 0; i < rounds; i++) {
-                http.add(HttpLoad.run(page, 1, round).p50());
+                http.add(HttpLoad.run(page, 1, round, HttpLoad.READ_ANEW).p50());
+                kept.add(HttpLoad.run(page, 1, round).p50());
                 floor.add(HttpLoad.run(constant, 1, round).p50());
                 bare.add(HttpLoad.run(jetty.uri(), 1, round).p50());
                 added.add(http.getLast() - floor.getLast()); // paired in the round: the machine's mood cancels out
@@ -105,14 +107,16 @@ final class HttpPageScenario implements Scenario {
             }
         }
         var reference = new Timings.Samples("jdbc", jdbc);
-        context.report().compare(SCENARIO, "HTTP endpoint latency (p50, one client)", new Timings.Samples("http", http),
-                "same query via JDBC", reference, "< 1.5", r -> r < 1.5);
-        // The goal above is out of reach whenever one HTTP exchange costs half the query or more, as it does for a
-        // 100-row page here (the floor lines below): this one asks what Vista adds to the query beyond answering HTTP.
-        context.report().compare(SCENARIO, "what Vista adds to the query: endpoint p50 minus its floor's p50 (the line below), round by round",
+        context.report().compare(SCENARIO, "HTTP endpoint latency (p50, one client), the answer kept since the refresh",
+                new Timings.Samples("kept", kept), "same query via JDBC", reference, "< 1.5", r -> r < 1.5);
+        context.report().compare(SCENARIO, "HTTP endpoint latency (p50, one client), its rows read each time (Cache-Control: no-cache)",
+                new Timings.Samples("http", http), "same query via JDBC", reference, "< 1.5", r -> r < 1.5);
+        // For rows read each time the goal is out of reach whenever one HTTP exchange costs half the query or more, as it
+        // does for a 100-row page here (the floor lines below): this one asks what Vista adds to the query beyond HTTP.
+        context.report().compare(SCENARIO, "what Vista adds to the query read each time: endpoint p50 minus its floor's p50 (the line below), round by round",
                 new Timings.Samples("added", added), "same query via JDBC", reference, "< 1.5", r -> r < 1.5);
         // No goal: what HTTP costs before any report is read. With the query's own time on top it is how close to
-        // JDBC an endpoint of this stack can come: floor + JDBC over JDBC is the least the first line can read.
+        // JDBC an endpoint reading rows can come: floor + JDBC over JDBC is the least the line read each time can show.
         context.report().inform(SCENARIO, "HTTP floor: Vista answering a constant (GET /api/docs/init.js, p50, one client; no database)",
                 new Timings.Samples("floor", floor), "same query via JDBC", reference);
         context.report().inform(SCENARIO, "Jetty alone answering a constant (its own handler, no Javalin, p50, one client)",
@@ -154,42 +158,62 @@ final class HttpPageScenario implements Scenario {
         var round = Duration.ofSeconds(Math.max(1, options.httpSeconds() / 5)); // 2 s at the default 10
         var many = connections * MANY_TIMES;
         var loads = new ArrayList<HttpLoad>();
+        var kept = new ArrayList<HttpLoad>();
         var crowds = new ArrayList<HttpLoad>();
         var database = new ArrayList<Double>();
         for (int i = 0; i < rounds; i++) {
-            loads.add(HttpLoad.run(page, connections, round));
+            loads.add(HttpLoad.run(page, connections, round, HttpLoad.READ_ANEW));
             database.add(JdbcReaders.idle(context.database(), PAGE, connections, round).perSecond());
-            crowds.add(HttpLoad.run(page, many, round));
+            crowds.add(HttpLoad.run(page, many, round, HttpLoad.READ_ANEW));
+            kept.add(HttpLoad.run(page, connections, round));
         }
-        var vista = new Timings.Samples("http", loads.stream().map(HttpLoad::requestsPerSecond).toList());
         var jdbc = new Timings.Samples("jdbc", database);
-        var p50 = new Timings.Samples("p50", loads.stream().map(HttpLoad::p50).toList()).median();
-        var p99 = new Timings.Samples("p99", loads.stream().map(HttpLoad::p99).toList()).median();
-        var errors = loads.stream().mapToLong(HttpLoad::errors).sum();
-        var ratios = new ArrayList<Double>();
-        var held = new ArrayList<Double>();
-        for (int i = 0; i < rounds; i++) {
-            ratios.add(loads.get(i).requestsPerSecond() / database.get(i));
-            held.add(crowds.get(i).requestsPerSecond() / loads.get(i).requestsPerSecond());
-        }
-        var ratio = new Timings.Samples("ratio", ratios).median();
+        var reference = "same query via JDBC, " + connections + " connections (the database's own limit)";
+        var ratio = medianRatio(loads, database);
+        var errors = errors(loads);
         context.report().add(new BenchReport.Line(SCENARIO,
-                String.format(Locale.ROOT, "%d connections, %d rounds of %d s (%s)", connections, rounds, round.toSeconds(), loads.getFirst().client()),
-                perSecond(vista, "req/s") + String.format(Locale.ROOT, " (p50 %.2f ms, p99 %.2f ms, %d errors)", p50, p99, errors),
-                "same query via JDBC, " + connections + " connections (the database's own limit)", perSecond(jdbc, "queries/s"),
+                String.format(Locale.ROOT, "%d connections, %d rounds of %d s (%s), its rows read each time (Cache-Control: no-cache)",
+                        connections, rounds, round.toSeconds(), loads.getFirst().client()),
+                described(loads), reference, perSecond(jdbc, "queries/s"),
                 ratio, ">= 0.45 of the database's own throughput, no errors", BenchReport.verdict(ratio >= 0.45 && errors == 0)));
-        var crowd = new Timings.Samples("http", crowds.stream().map(HttpLoad::requestsPerSecond).toList());
-        var crowdErrors = crowds.stream().mapToLong(HttpLoad::errors).sum();
-        var crowdRatio = new Timings.Samples("held", held).median();
-        context.report().add(new BenchReport.Line(SCENARIO, String.format(Locale.ROOT, "%d connections, the same rounds", many),
-                perSecond(crowd, "req/s") + String.format(Locale.ROOT, " (p50 %.2f ms, p99 %.2f ms, %d errors)",
-                        new Timings.Samples("p50", crowds.stream().map(HttpLoad::p50).toList()).median(),
-                        new Timings.Samples("p99", crowds.stream().map(HttpLoad::p99).toList()).median(), crowdErrors),
-                connections + " connections (above)", perSecond(vista, "req/s"), crowdRatio, ">= 0.8 of it, no errors",
+        var crowdRatio = medianRatio(crowds, loads.stream().map(HttpLoad::requestsPerSecond).toList());
+        var crowdErrors = errors(crowds);
+        context.report().add(new BenchReport.Line(SCENARIO, String.format(Locale.ROOT, "%d connections, the same rounds, read each time", many),
+                described(crowds), connections + " connections (above)", perSecond(rates(loads), "req/s"), crowdRatio, ">= 0.8 of it, no errors",
                 BenchReport.verdict(crowdRatio >= 0.8 && crowdErrors == 0)));
-        context.report().note("HTTP throughput: rounds of load on the HTTP endpoint, of the same query over JDBC from as many connections, and of the endpoint from 32 times as many "
-                + "connections alternate; medians of the rounds, ranges in brackets; each ratio is the median of the rounds' own ratios (round i's load over "
+        var keptRatio = medianRatio(kept, database);
+        var keptErrors = errors(kept);
+        context.report().add(new BenchReport.Line(SCENARIO, String.format(Locale.ROOT, "%d connections, the same rounds, the answer kept since the refresh", connections),
+                described(kept), reference, perSecond(jdbc, "queries/s"),
+                keptRatio, ">= 0.45 of the database's own throughput, no errors", BenchReport.verdict(keptRatio >= 0.45 && keptErrors == 0)));
+        context.report().note("HTTP throughput: rounds of load on the HTTP endpoint, of the same query over JDBC from as many connections, of the endpoint from 32 times as many "
+                + "connections, and of the endpoint sending the answer it kept since the refresh alternate; lines that read rows send Cache-Control: no-cache, which makes "
+                + "Vista read them anew; medians of the rounds, ranges in brackets; each ratio is the median of the rounds' own ratios (round i's load over "
                 + "round i's reference). The JDBC reference runs in the benchmark's own process.");
+    }
+
+    private static Timings.Samples rates(List<HttpLoad> loads) {
+        return new Timings.Samples("http", loads.stream().map(HttpLoad::requestsPerSecond).toList());
+    }
+
+    /** The median of the rounds' own ratios: round i's load over round i's reference. */
+    private static double medianRatio(List<HttpLoad> loads, List<Double> references) {
+        var ratios = new ArrayList<Double>();
+        for (int i = 0; i < loads.size(); i++) {
+            ratios.add(loads.get(i).requestsPerSecond() / references.get(i));
+        }
+        return new Timings.Samples("ratio", ratios).median();
+    }
+
+    private static long errors(List<HttpLoad> loads) {
+        return loads.stream().mapToLong(HttpLoad::errors).sum();
+    }
+
+    /** Requests per second of the rounds (median and range), with the median p50 and p99 and every error. */
+    private static String described(List<HttpLoad> loads) {
+        return perSecond(rates(loads), "req/s") + String.format(Locale.ROOT, " (p50 %.2f ms, p99 %.2f ms, %d errors)",
+                new Timings.Samples("p50", loads.stream().map(HttpLoad::p50).toList()).median(),
+                new Timings.Samples("p99", loads.stream().map(HttpLoad::p99).toList()).median(), errors(loads));
     }
 
     private static String perSecond(Timings.Samples samples, String unit) {

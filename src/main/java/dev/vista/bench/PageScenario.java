@@ -44,17 +44,17 @@ final class PageScenario implements Scenario {
         // the page's code paths (templates, facets, the chart) are compiled by the JIT under load first, as the JSON page's are
         var warmUp = Duration.ofSeconds(Math.max(1, options.httpSeconds()));
         HttpLoad.run(html, options.httpConnections(), warmUp);
-        HttpLoad.run(json, options.httpConnections(), warmUp);
+        HttpLoad.run(json, options.httpConnections(), warmUp, HttpLoad.READ_ANEW);
         var rounds = Math.max(3, options.iterations());
         var round = Duration.ofMillis(Math.max(1000, options.httpSeconds() * 200L));
         var pages = new ArrayList<Double>();
         var rows = new ArrayList<Double>();
         for (int i = 0; i < rounds; i++) {
             pages.add(HttpLoad.run(html, 1, round).p50());
-            rows.add(HttpLoad.run(json, 1, round).p50());
+            rows.add(HttpLoad.run(json, 1, round, HttpLoad.READ_ANEW).p50());
         }
         context.report().compare(SCENARIO, "HTML page latency (p50, one client; total, facets and chart included, kept since the refresh)",
-                new Timings.Samples("html", pages), "JSON page of the same query (p50)", new Timings.Samples("json", rows), "<= 1.5", r -> r <= 1.5);
+                new Timings.Samples("html", pages), "JSON page of the same query (p50, its rows read each time too)", new Timings.Samples("json", rows), "<= 1.5", r -> r <= 1.5);
         firstViews(context, rounds);
         HttpPageScenario.revalidation(context, SCENARIO, html, rounds);
         weight(context, html, json);
@@ -81,7 +81,7 @@ final class PageScenario implements Scenario {
             rows.add(new Timings.Samples("json", rowsMillis).median());
         }
         context.report().inform(SCENARIO, "HTML page latency, first view of its filters (p50, one client; total, facets and chart added up)",
-                new Timings.Samples("html", pages), "JSON page of the same query (p50)", new Timings.Samples("json", rows));
+                new Timings.Samples("html", pages), "JSON page of the same query (p50, its rows read each time too)", new Timings.Samples("json", rows));
     }
 
     private void weight(BenchContext context, URI html, URI json) throws Exception {

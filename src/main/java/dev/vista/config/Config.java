@@ -16,9 +16,11 @@ import java.util.Optional;
  *
  * @param requestLog VISTA_REQUEST_LOG (default on): one INFO line per HTTP request; {@code off} silences it (metrics are kept either way)
  * @param replicas   VISTA_READ_URL and VISTA_MAX_REPLICA_LAG: the hot standbys that serve report reads
+ * @param answerCacheMegabytes VISTA_ANSWER_CACHE_MB (default 64): the memory JSON answers of stored rows may take, kept
+ *                   until the next refresh; 0 keeps none
  */
 public record Config(String host, int port, String adminToken, boolean adminTokenGenerated, Duration statementTimeout, DatabaseConfig database,
-                     Refresh refresh, Access access, Pages pages, boolean requestLog, ReplicaConfig replicas) {
+                     Refresh refresh, Access access, Pages pages, boolean requestLog, ReplicaConfig replicas, long answerCacheMegabytes) {
 
     /** VISTA_REFRESH_TIMEOUT (default 10m): the longest a refresh may run; VISTA_REFRESH_SCHEDULES=off stops scheduled refreshes. */
     public record Refresh(Duration timeout, boolean scheduled) {
@@ -81,12 +83,13 @@ public record Config(String host, int port, String adminToken, boolean adminToke
         var poolSize = Math.toIntExact(number(env, "VISTA_DATABASE_POOL_SIZE", 10, 1, 1_000));
         var pages = new Pages(duration(env, "VISTA_FACET_TIMEOUT", "200ms"), duration(env, "VISTA_CHART_TIMEOUT", "1s"));
         return new Config(host, port, token.orElseGet(Config::randomToken), token.isEmpty(), timeout, DatabaseConfig.fromEnvironment(env, poolSize),
-                refresh, Access.fromEnvironment(env), pages, onOff(env, "VISTA_REQUEST_LOG", true), ReplicaConfig.fromEnvironment(env));
+                refresh, Access.fromEnvironment(env), pages, onOff(env, "VISTA_REQUEST_LOG", true), ReplicaConfig.fromEnvironment(env),
+                number(env, "VISTA_ANSWER_CACHE_MB", 64, 0, 1 << 20));
     }
 
     /** The same configuration with {@code access} instead (tests, the benchmark). */
     public Config withAccess(Access access) {
-        return new Config(host, port, adminToken, adminTokenGenerated, statementTimeout, database, refresh, access, pages, requestLog, replicas);
+        return new Config(host, port, adminToken, adminTokenGenerated, statementTimeout, database, refresh, access, pages, requestLog, replicas, answerCacheMegabytes);
     }
 
     /** A variable's value without surrounding blanks; empty when unset or blank. */

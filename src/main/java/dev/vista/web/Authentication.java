@@ -63,6 +63,14 @@ public final class Authentication {
         }
     }
 
+    /**
+     * Whether {@code caller} reads as any request without a token would: the connection's own role, or the anonymous
+     * role with nothing but that role in its claims.
+     */
+    public boolean tokenless(Caller caller) {
+        return caller.isConnection() || verifier.anonymous().filter(caller::equals).isPresent();
+    }
+
     /** Whether Vista takes tokens at all ({@code VISTA_JWT_SECRET} or {@code VISTA_JWKS_FILE}). */
     public boolean tokensConfigured() {
         return verifier.tokensConfigured();

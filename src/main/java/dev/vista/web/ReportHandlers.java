@@ -14,6 +14,7 @@ import dev.vista.report.Reports;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -51,13 +52,16 @@ public final class ReportHandlers {
     private final Reports all;
     private final CsvExport csvExport;
     private final Authentication authentication;
+    private final KeptAnswers kept;
     /** The document of the whole catalogue (the connection's own role); a role's is built for its request. */
     private final Map<String, Object> openApi;
 
-    public ReportHandlers(Reports reports, CsvExport csv, Authentication authentication) {
+    /** @param kept answers of stored rows kept until a refresh ({@link KeptAnswers#NONE}: every answer read) */
+    public ReportHandlers(Reports reports, CsvExport csv, Authentication authentication, KeptAnswers kept) {
         this.all = reports;
         this.csvExport = csv;
         this.authentication = authentication;
+        this.kept = kept;
         this.openApi = OpenApiDocument.of(reports.catalogue(), ReportRequest.DEFAULT_LIMIT, ReportRequest.MAX_LIMIT);
     }
 
@@ -90,15 +94,27 @@ public final class ReportHandlers {
             csv(ctx, request, read, csvExport.as(caller), started, place -> provenance(ctx, read, queryTag, reports.provenance(read, place)));
             return;
         }
+        var keep = kept.keeps(read, authentication.tokenless(caller));
+        if (keep) {
+            var sent = kept.sent(ctx, ctx.res().getHeader(Header.ETAG));
+            if (sent.isPresent()) {
+                served(ctx, request, read, sent.getAsLong(), started);
+                return;
+            }
+        }
+        var out = keep ? kept.copying(ctx.outputStream()) : null;
         long rows = reports.stream(read, request.exactCount(), (provenance, total, cursor) -> {
             provenance(ctx, read, queryTag, provenance);
             total.ifPresent(count -> contentRange(ctx, request.query(), count));
             if (request.format() == ReportRequest.Format.OBJECT) {
-                return writeSingleObject(ctx, cursor);
+                return writeSingleObject(ctx, cursor, out == null ? ctx.outputStream() : out);
             }
             ctx.contentType(ReportRequest.JSON);
-            return JsonRows.write(cursor, ctx.outputStream());
+            return JsonRows.write(cursor, out == null ? ctx.outputStream() : out);
         });
+        if (out != null) {
+            kept.keep(ctx, out, rows);
+        }
         served(ctx, request, read, rows, started);
     }
 
@@ -160,7 +176,7 @@ public final class ReportHandlers {
     }
 
     /** PostgREST's {@code application/vnd.pgrst.object+json}: the one row as an object, 406 for none or several. */
-    private static long writeSingleObject(Context ctx, Cursor<Record> cursor) throws IOException {
+    private static long writeSingleObject(Context ctx, Cursor<Record> cursor, OutputStream out) throws IOException {
         var first = cursor.fetchNext();
         if (first == null || cursor.fetchNext() != null) {
             throw new ApiException(406, "not_one_row",
@@ -169,7 +185,7 @@ public final class ReportHandlers {
                     null, "filter the report down to exactly one row, e.g. by its key");
         }
         ctx.contentType(ReportRequest.OBJECT + "; charset=utf-8");
-        JsonRows.writeOne(cursor, first, ctx.outputStream());
+        JsonRows.writeOne(cursor, first, out);
         return 1;
     }
 

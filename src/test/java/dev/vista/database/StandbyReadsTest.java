@@ -62,9 +62,10 @@ class StandbyReadsTest {
         }
     }
 
+    /** Every answer read (no answers kept since the refresh, VISTA_ANSWER_CACHE_MB=0): these tests follow where reads go. */
     static Config config(String maxLag) {
         return Config.fromEnvironment(Map.of("VISTA_READ_URL", cluster.standbyUrl() + "?targetServerType=secondary",
-                "VISTA_MAX_REPLICA_LAG", maxLag, "VISTA_ADMIN_TOKEN", "token"));
+                "VISTA_MAX_REPLICA_LAG", maxLag, "VISTA_ADMIN_TOKEN", "token", "VISTA_ANSWER_CACHE_MB", "0"));
     }
 
     @FunctionalInterface

@@ -127,7 +127,7 @@ class CsvEndpointTest {
             assertThat(missing.code()).isEqualTo(404);
         });
         var impatient = new Config("127.0.0.1", 0, "token", false, Duration.ofMillis(1), config.database(), config.refresh(), config.access(),
-                config.pages(), false, config.replicas());
+                config.pages(), false, config.replicas(), config.answerCacheMegabytes());
         TestApp.serve(impatient, dataSource, (server, client) -> {
             var timeout = client.get("/api/reports/visits_summary.csv?source=groupby");
             assertThat(timeout.code()).isEqualTo(504);
