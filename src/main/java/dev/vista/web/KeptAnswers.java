@@ -84,7 +84,6 @@ public final class KeptAnswers {
         if (answer.contentRange() != null) {
             ctx.header(Header.CONTENT_RANGE, answer.contentRange());
         }
-        ctx.res().setContentLength(answer.body().length);
         ctx.outputStream().write(answer.body());
         return OptionalLong.of(answer.rows());
     }

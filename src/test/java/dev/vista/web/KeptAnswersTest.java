@@ -142,6 +142,35 @@ class KeptAnswersTest {
     }
 
     @Test
+    void a_kept_answer_is_compressed_for_a_client_that_accepts_gzip_as_the_answer_read_was() {
+        TestApp.serve(Config.fromEnvironment(ENV), dataSource, (server, client) -> {
+            // a page over Javalin's least size for compression (1,500 bytes): a hundred rows of one user, a day each
+            TestDatabase.dsl(dataSource).execute("""
+                    INSERT INTO page_visits (id, user_id, section, visit_time, duration_ms)
+                    SELECT 9300 + d, 2, 'reports', timestamptz '2025-06-01 12:00+00' + d * interval '1 day', 10 FROM generate_series(1, 100) AS d""");
+            refresh(client, "visits_summary_mv");
+            var uri = java.net.URI.create("http://localhost:" + server.port() + "/api/reports/visits_summary_mv?user_id=eq.2&section=eq.reports&limit=200");
+            var http = java.net.http.HttpClient.newHttpClient();
+            var gzip = java.net.http.HttpRequest.newBuilder(uri).header("Accept-Encoding", "gzip").build();
+            var read = http.send(gzip, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            var kept = http.send(gzip, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(kept.statusCode()).isEqualTo(200);
+            assertThat(kept.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            assertThat(gunzip(kept.body())).isEqualTo(gunzip(read.body())).startsWith("[{\"user_id\":2,\"section\":\"reports\"");
+            assertThat(JSON.readTree(gunzip(kept.body()))).hasSize(100);
+            var plain = http.send(java.net.http.HttpRequest.newBuilder(uri).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+            assertThat(plain.body()).isEqualTo(gunzip(read.body()));
+        });
+    }
+
+    static String gunzip(byte[] bytes) throws IOException {
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void plain_views_real_time_reads_csv_and_a_cache_of_no_megabytes_read_every_time() {
         TestApp.serve(Config.fromEnvironment(ENV), dataSource, (server, client) -> {
             refresh(client, "section_daily");
