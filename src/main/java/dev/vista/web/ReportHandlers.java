@@ -77,7 +77,8 @@ public final class ReportHandlers {
      * Last-Modified (their last refresh) and X-Data-Age (seconds since), and, until the next refresh, an ETag that
      * makes a repeated request a 304 ({@link ConditionalGet}); {@code Prefer: count=exact} adds Content-Range to JSON.
      * Rows read on a hot standby carry X-Replica-Lag (the seconds it was behind), and their validators are the
-     * standby's: the refresh it holds, set again once the rows are read, before the first byte.
+     * standby's: the refresh it holds, set again once the rows are read, before the first byte. A JSON answer of stored
+     * rows read without a token is kept under its ETag and sent again, unread, until the next refresh ({@link KeptAnswers}).
      */
     public void rows(Context ctx) throws IOException {
         var caller = authentication.caller(ctx);
@@ -102,18 +103,18 @@ public final class ReportHandlers {
                 return;
             }
         }
-        var out = keep ? kept.copying(ctx.outputStream()) : null;
+        var out = keep ? kept.copying(ctx.outputStream()) : ctx.outputStream();
         long rows = reports.stream(read, request.exactCount(), (provenance, total, cursor) -> {
             provenance(ctx, read, queryTag, provenance);
             total.ifPresent(count -> contentRange(ctx, request.query(), count));
             if (request.format() == ReportRequest.Format.OBJECT) {
-                return writeSingleObject(ctx, cursor, out == null ? ctx.outputStream() : out);
+                return writeSingleObject(ctx, cursor, out);
             }
             ctx.contentType(ReportRequest.JSON);
-            return JsonRows.write(cursor, out == null ? ctx.outputStream() : out);
+            return JsonRows.write(cursor, out);
         });
-        if (out != null) {
-            kept.keep(ctx, out, rows);
+        if (out instanceof KeptAnswers.Copying copy) {
+            kept.keep(ctx, copy, rows);
         }
         served(ctx, request, read, rows, started);
     }
