@@ -26,7 +26,7 @@ import java.util.OptionalLong;
  *
  * <p>Bounded by bytes (VISTA_ANSWER_CACHE_MB): answers larger than a sixteenth of it are never kept, and the rest
  * go by Caffeine's eviction (frequency and recency). {@code Cache-Control: no-cache} on a request reads the rows
- * anew, and keeps what it read. Measured as {@code cache_gets_total{cache="vista_answers"}} and its siblings.
+ * anew, and keeps what it read unless that is kept already. Measured as {@code cache_gets_total{cache="vista_answers"}} and its siblings.
  */
 public final class KeptAnswers {
 
@@ -86,6 +86,14 @@ public final class KeptAnswers {
         }
         ctx.outputStream().write(answer.body());
         return OptionalLong.of(answer.rows());
+    }
+
+    /**
+     * Whether an answer is kept under {@code etag}. One read anew ({@code Cache-Control: no-cache}) is then not copied
+     * and kept again: a key names the bytes, so they would be the same.
+     */
+    boolean holds(String etag) {
+        return answers.asMap().containsKey(etag);
     }
 
     /**

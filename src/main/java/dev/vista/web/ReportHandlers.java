@@ -97,11 +97,13 @@ public final class ReportHandlers {
         }
         var keep = kept.keeps(read, authentication.tokenless(caller));
         if (keep) {
-            var sent = kept.sent(ctx, ctx.res().getHeader(Header.ETAG));
+            var etag = ctx.res().getHeader(Header.ETAG);
+            var sent = kept.sent(ctx, etag);
             if (sent.isPresent()) {
                 served(ctx, request, read, sent.getAsLong(), started);
                 return;
             }
+            keep = !kept.holds(etag); // read anew: what is kept is these bytes already
         }
         var out = keep ? kept.copying(ctx.outputStream()) : ctx.outputStream();
         long rows = reports.stream(read, request.exactCount(), (provenance, total, cursor) -> {
