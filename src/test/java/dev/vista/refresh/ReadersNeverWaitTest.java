@@ -73,7 +73,8 @@ class ReadersNeverWaitTest {
     void report_requests_never_wait_on_a_concurrent_refresh_of_section_daily() {
         var refresher = RefreshTesting.refresher(refreshes);
         // Logs not captured: the latency figures below are part of the result.
-        TestApp.serve(Config.fromEnvironment(Map.of()), readers, new TestConfig(true, false), (server, client) -> {
+        // every request reads (VISTA_ANSWER_CACHE_MB=0): an answer kept since the refresh would wait on nothing at all
+        TestApp.serve(Config.fromEnvironment(Map.of("VISTA_ANSWER_CACHE_MB", "0")), readers, new TestConfig(true, false), (server, client) -> {
             hammer(client, 20, () -> { }); // warm up the JIT, the pool and PostgreSQL's caches
             var idle = hammer(client, 40, () -> { });
             var concurrent = hammer(client, 0, () -> refresher.refresh(RefreshRequest.of("section_daily").asConcurrent()));
