@@ -40,7 +40,7 @@ final class ApiSourcesScenario implements Scenario {
                 var uri = URI.create(server.base() + "/api/reports/" + name + "?limit=10000&source=" + source);
                 web.put(source, () -> {
                     // rows read each time, as the Java side reads them: not the answer kept since the refresh
-                    var response = http.send(HttpRequest.newBuilder(uri).header("Cache-Control", "no-cache").build(), HttpResponse.BodyHandlers.discarding());
+                    var response = http.send(HttpLoad.readingAnew(HttpRequest.newBuilder(uri)).build(), HttpResponse.BodyHandlers.discarding());
                     if (response.statusCode() != 200) {
                         throw new IllegalStateException("GET " + uri + " answered " + response.statusCode());
                     }

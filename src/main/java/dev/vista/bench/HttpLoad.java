@@ -29,6 +29,12 @@ record HttpLoad(double requestsPerSecond, double p50, double p99, long errors, S
      */
     static final Map<String, String> READ_ANEW = Map.of("Cache-Control", "no-cache");
 
+    /** {@code request} with {@link #READ_ANEW}, for a single request made with Java's HTTP client. */
+    static HttpRequest.Builder readingAnew(HttpRequest.Builder request) {
+        READ_ANEW.forEach(request::header);
+        return request;
+    }
+
     static HttpLoad run(URI uri, int connections, Duration duration) throws Exception {
         return run(uri, connections, duration, Map.of());
     }

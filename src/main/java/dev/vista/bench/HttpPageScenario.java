@@ -79,7 +79,8 @@ final class HttpPageScenario implements Scenario {
 
     /**
      * One client, one request at a time, in rounds of two seconds (at the default 10 s of load): the HTTP endpoint
-     * reading its rows, and sending the answer it kept since the refresh (what a repeated request gets), then the Reports API in-process and plain JDBC alternating call by call, as a Java client would run them; and
+     * reading its rows, and sending the answer it kept since the refresh (what a repeated request gets), then the
+     * Reports API in-process and plain JDBC alternating call by call, as a Java client would run them; and
      * Vista answering a constant (the API docs' script: no database, no JSON), the least any of its endpoints takes;
      * and Jetty alone answering a constant ({@link BareJetty}), what one HTTP exchange costs on this machine.
      */

@@ -149,8 +149,7 @@ final class StandbyReadsScenario implements Scenario {
 
     private static Optional<Double> lag(URI page) throws Exception {
         // read anew: an answer sent from those kept since the refresh read no standby, and says no lag
-        var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(page).header("Cache-Control", "no-cache").build(),
-                HttpResponse.BodyHandlers.discarding());
+        var response = HttpClient.newHttpClient().send(HttpLoad.readingAnew(HttpRequest.newBuilder(page)).build(), HttpResponse.BodyHandlers.discarding());
         return response.headers().firstValue("X-Replica-Lag").map(Double::parseDouble);
     }
 
