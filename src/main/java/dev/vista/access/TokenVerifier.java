@@ -43,6 +43,8 @@ public final class TokenVerifier {
     private final Set<JWSAlgorithm> algorithms;
     private final String roleClaim;
     private final Optional<String> anonRole;
+    /** The caller of requests without a token, made once: every such request and every kept-answer check asks for it. */
+    private final Optional<Caller> anonymous;
 
     private TokenVerifier(Optional<DefaultJWTProcessor<SecurityContext>> processor, Set<JWSAlgorithm> algorithms, String roleClaim,
                           Optional<String> anonRole) {
@@ -50,6 +52,8 @@ public final class TokenVerifier {
         this.algorithms = algorithms;
         this.roleClaim = roleClaim;
         this.anonRole = anonRole;
+        this.anonymous = processor.isEmpty() ? Optional.empty()
+                : anonRole.map(role -> Caller.as(role, new JWTClaimsSet.Builder().claim(roleClaim, role).build().toString()));
     }
 
     /** The verifier {@code access} describes; a key file that cannot be read as public keys is a {@link ConfigException}. */
@@ -129,8 +133,7 @@ public final class TokenVerifier {
      * without one (or without token configuration, where every request reads as the connection's own role).
      */
     public Optional<Caller> anonymous() {
-        return processor.isEmpty() ? Optional.empty()
-                : anonRole.map(role -> Caller.as(role, new JWTClaimsSet.Builder().claim(roleClaim, role).build().toString()));
+        return anonymous;
     }
 
     /** The caller a token names, or {@link InvalidTokenException} saying why not. */
