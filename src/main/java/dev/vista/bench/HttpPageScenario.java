@@ -1,5 +1,6 @@
 package dev.vista.bench;
 
+import dev.vista.Vista;
 import dev.vista.report.ReportQuery;
 import dev.vista.report.Reports;
 import java.net.URI;
@@ -7,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A 100-row page of visits_summary_mv, the request an API client repeats: its latency from one client and its
@@ -48,7 +50,65 @@ final class HttpPageScenario implements Scenario {
         var rounds = Math.max(3, options.iterations());
         latency(context, page, rounds);
         throughput(context, page, Math.max(THROUGHPUT_ROUNDS, rounds));
+        pollers(context, page, Math.max(THROUGHPUT_ROUNDS, rounds));
         revalidation(context, SCENARIO, page, rounds);
+    }
+
+    /**
+     * What Vista's choice of pollers for virtual threads ({@link Vista#platformPollers}: jdk.pollerMode=1) saves: the
+     * server's CPU time per page read each time, against a second Vista on the same database with the JDK's default
+     * (jdk.pollerMode=2), loads on the two alternating round by round, each warmed up as the first was. CPU per
+     * request, not requests per second: both share the machine with the database, and CPU time is what one more
+     * request takes from it. Not measured where Vista leaves the JDK's default alone, where JAVA_TOOL_OPTIONS names a
+     * mode (both servers would run with it), or where the server's CPU time is not to be had.
+     */
+    private void pollers(BenchContext context, URI page, int rounds) throws Exception {
+        var given = System.getenv().getOrDefault("JAVA_TOOL_OPTIONS", "");
+        if (given.contains(Vista.POLLER_MODE) || server.cpu().isEmpty()
+                || Vista.platformPollers(null, Runtime.version().feature(), System.getProperty("os.name", "")).isEmpty()) {
+            return; // the served Vista polls as the JDK does by default, or as it was told: nothing to set against it
+        }
+        var options = context.options();
+        var connections = options.httpConnections();
+        var round = Duration.ofSeconds(Math.max(1, options.httpSeconds() / 5));
+        var toolOptions = (given + " -D" + Vista.POLLER_MODE + "=2").strip();
+        try (var defaults = VistaProcess.start(context.database(), context.out(), Map.of("JAVA_TOOL_OPTIONS", toolOptions))) {
+            var theirs = URI.create(defaults.base() + "/api/reports/visits_summary_mv");
+            HttpLoad.run(theirs, connections, Duration.ofSeconds(options.httpSeconds()).multipliedBy(2), HttpLoad.READ_ANEW);
+            var ours = new ArrayList<ServerLoad>();
+            var theirLoads = new ArrayList<ServerLoad>();
+            for (int i = 0; i < rounds; i++) {
+                ours.add(ServerLoad.of(server, page, connections, round));
+                theirLoads.add(ServerLoad.of(defaults, theirs, connections, round));
+            }
+            var ratios = new ArrayList<Double>();
+            for (int i = 0; i < rounds; i++) {
+                ratios.add(ours.get(i).microsPerRequest() / theirLoads.get(i).microsPerRequest());
+            }
+            var ratio = new Timings.Samples("ratio", ratios).median();
+            context.report().add(new BenchReport.Line(SCENARIO,
+                    String.format(Locale.ROOT, "Vista's CPU per page read each time, %d connections, %d rounds (virtual threads polling on platform threads, %s=1)",
+                            connections, rounds, Vista.POLLER_MODE),
+                    ServerLoad.described(ours), "a second Vista with the JDK's default pollers (" + Vista.POLLER_MODE + "=2), rounds alternating",
+                    ServerLoad.described(theirLoads), ratio, "< 1", BenchReport.verdict(ratio < 1)));
+        }
+    }
+
+    /** A round of load on a server: its requests per second, and the server's CPU time per request. */
+    private record ServerLoad(double requestsPerSecond, double microsPerRequest) {
+
+        static ServerLoad of(VistaProcess server, URI page, int connections, Duration round) throws Exception {
+            var before = server.cpu().orElseThrow();
+            var load = HttpLoad.run(page, connections, round, HttpLoad.READ_ANEW);
+            var used = server.cpu().orElseThrow().minus(before);
+            return new ServerLoad(load.requestsPerSecond(), used.toNanos() / 1000.0 / (load.requestsPerSecond() * round.toMillis() / 1000.0));
+        }
+
+        static String described(List<ServerLoad> loads) {
+            var cpu = new Timings.Samples("cpu", loads.stream().map(ServerLoad::microsPerRequest).toList());
+            var rates = new Timings.Samples("rate", loads.stream().map(ServerLoad::requestsPerSecond).toList());
+            return String.format(Locale.ROOT, "%.0f µs [%.0f–%.0f] (%,.0f req/s)", cpu.median(), cpu.min(), cpu.max(), rates.median());
+        }
     }
 
     /**

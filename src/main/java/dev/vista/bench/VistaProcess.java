@@ -67,6 +67,11 @@ final class VistaProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The CPU time the process has used so far, user and system, where the platform tells it. */
+    java.util.Optional<Duration> cpu() {
+        return process.info().totalCpuDuration();
+    }
+
     /** The process's peak resident set size so far (VmHWM), in MB. */
     double peakRssMegabytes() throws IOException {
         for (var line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {

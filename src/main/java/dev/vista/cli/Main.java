@@ -1,12 +1,12 @@
 package dev.vista.cli;
 
+import dev.vista.Vista;
 import dev.vista.config.Config;
 import dev.vista.config.ConfigException;
 import dev.vista.migrate.MigrationException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -61,31 +61,11 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        platformPollers(System.getProperty(POLLER_MODE), Runtime.version().feature(), System.getProperty("os.name", ""))
-                .ifPresent(mode -> System.setProperty(POLLER_MODE, mode));
+        Vista.platformPollers(System.getProperty(Vista.POLLER_MODE), Runtime.version().feature(), System.getProperty("os.name", ""))
+                .ifPresent(mode -> System.setProperty(Vista.POLLER_MODE, mode));
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
         System.exit(run(args, System.out, System.err));
-    }
-
-    static final String POLLER_MODE = "jdk.pollerMode";
-
-    /**
-     * The poller mode for virtual threads that Vista asks the JDK for, when it asks: {@code 1}, pollers on platform
-     * threads of their own, on Linux and JDK 21 to 25. Every request runs on a virtual thread, and each read from
-     * PostgreSQL that has to wait parks it until a poller sees the socket readable. By default those JDKs run Linux's
-     * pollers as virtual threads themselves (mode 2), woken through a master poller: one hand-off more per wait. With
-     * mode 1 the 100-row page took 15-25% less of Vista's CPU per request at 8 connections, with more requests per
-     * second in each of 7 paired rounds (JDK 25, 2 cores); {@code vista bench} shows the page beside its JDBC
-     * reference. Empty, and the JDK keeps its default: when the mode is given ({@code -Djdk.pollerMode=2} stands),
-     * elsewhere than Linux (macOS and Windows poll on platform threads already), and on other JDKs: the property is
-     * the JDK's own, not a standard one, and a mode it does not know would fail every wait.
-     */
-    static Optional<String> platformPollers(String given, int javaFeature, String osName) {
-        if (given != null || javaFeature < 21 || javaFeature > 25 || !osName.startsWith("Linux")) {
-            return Optional.empty();
-        }
-        return Optional.of("1");
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {

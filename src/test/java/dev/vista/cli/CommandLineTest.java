@@ -133,12 +133,12 @@ class CommandLineTest {
 
     @Test
     void on_linux_and_jdk_21_to_25_virtual_threads_poll_on_platform_threads_unless_a_mode_is_given() {
-        assertThat(Main.platformPollers(null, 25, "Linux")).contains("1");
-        assertThat(Main.platformPollers(null, 21, "Linux")).contains("1");
-        assertThat(Main.platformPollers("2", 25, "Linux")).isEmpty();
-        assertThat(Main.platformPollers(null, 26, "Linux")).isEmpty();
-        assertThat(Main.platformPollers(null, 17, "Linux")).isEmpty();
-        assertThat(Main.platformPollers(null, 25, "Mac OS X")).isEmpty();
-        assertThat(Main.platformPollers(null, 25, "Windows 11")).isEmpty();
+        assertThat(dev.vista.Vista.platformPollers(null, 25, "Linux")).contains("1");
+        assertThat(dev.vista.Vista.platformPollers(null, 21, "Linux")).contains("1");
+        assertThat(dev.vista.Vista.platformPollers("2", 25, "Linux")).isEmpty();
+        assertThat(dev.vista.Vista.platformPollers(null, 26, "Linux")).isEmpty();
+        assertThat(dev.vista.Vista.platformPollers(null, 17, "Linux")).isEmpty();
+        assertThat(dev.vista.Vista.platformPollers(null, 25, "Mac OS X")).isEmpty();
+        assertThat(dev.vista.Vista.platformPollers(null, 25, "Windows 11")).isEmpty();
     }
 }
