@@ -78,9 +78,9 @@ public final class Vista implements AutoCloseable {
      * threads of their own, on Linux and JDK 21 to 25. Every request runs on a virtual thread, and each read from
      * PostgreSQL that has to wait parks it until a poller sees the socket readable. By default those JDKs run Linux's
      * pollers as virtual threads themselves (mode 2), woken through a master poller: one hand-off more per wait. With
-     * mode 1 the 100-row page took 15-25% less of Vista's CPU per request at 8 connections, with more requests per
-     * second in each of 7 paired rounds (JDK 25, 2 cores); {@code vista bench} measures it against a second Vista with
-     * the default. Empty, and the JDK keeps its default: when the mode is given ({@code -Djdk.pollerMode=2} stands),
+     * mode 1 a 100-row page read at 8 connections takes a tenth to a fifth less of Vista's CPU (JDK 25, 2 cores; by
+     * hand, three servers on one database, rounds alternating, and {@code vista bench}'s line against a second Vista
+     * with the default). Empty, and the JDK keeps its default: when the mode is given ({@code -Djdk.pollerMode=2} stands),
      * elsewhere than Linux (macOS and Windows poll on platform threads already), and on other JDKs: the property is
      * the JDK's own, not a standard one, and a mode it does not know would fail every wait.
      */

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Vista serving the benchmark's database as a separate process with a 256 MB heap, so what the benchmark
@@ -68,7 +69,7 @@ final class VistaProcess implements AutoCloseable {
     }
 
     /** The CPU time the process has used so far, user and system, where the platform tells it. */
-    java.util.Optional<Duration> cpu() {
+    Optional<Duration> cpu() {
         return process.info().totalCpuDuration();
     }
 
