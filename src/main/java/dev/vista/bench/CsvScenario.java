@@ -1,7 +1,5 @@
 package dev.vista.bench;
 
-import static dev.vista.bench.BenchReport.millis;
-
 import dev.vista.report.ReportQuery;
 import dev.vista.report.ReportSelect;
 import java.io.IOException;
@@ -12,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -26,6 +25,8 @@ import org.postgresql.PGConnection;
  * limit (PgJDBC's CopyManager into a null stream where no psql is installed), and the process's peak memory.
  */
 final class CsvScenario implements Scenario {
+
+    private static final int ROUNDS = 5;
 
     private final VistaProcess server;
 
@@ -70,17 +71,18 @@ final class CsvScenario implements Scenario {
                     }
                 }
             });
-            // one download first, so that the measured ones run compiled code (the reference has no JIT to warm)
-            var samples = Timings.interleaved(Math.min(context.options().warmups(), 1), Math.min(context.options().iterations(), 5), variants);
+            // one download first, so that the measured ones run compiled code (the reference has no JIT to warm); five
+            // rounds at any scale, since one slow round of three (autovacuum after the scenarios that append visits) decides a median
+            var samples = Timings.interleaved(Math.min(context.options().warmups(), 1), ROUNDS, variants);
             var bytes = counter.count();
             var vista = samples.get("vista");
             var reference = samples.get("reference");
-            var throughput = reference.median() / vista.median();
+            var throughput = pairedThroughput(vista, reference);
             context.report().add(new BenchReport.Line("CSV export of " + export.getKey(),
                     "Vista's CSV endpoint (" + (curl.isPresent() ? "curl" : "java.net.http") + " to /dev/null)",
-                    millis(vista.median()) + rate(rows, bytes, vista.median()),
+                    BenchReport.medianAndRange(vista) + rate(rows, bytes, vista.median()),
                     psql.isPresent() ? "psql \\copy ... TO STDOUT CSV > /dev/null" : "COPY via PgJDBC into a null stream",
-                    millis(reference.median()) + rate(rows, bytes, reference.median()), throughput, "throughput >= 0.95 of the reference",
+                    BenchReport.medianAndRange(reference) + rate(rows, bytes, reference.median()), throughput, "throughput >= 0.95 of the reference",
                     BenchReport.verdict(throughput >= 0.95)));
         }
         var rss = server.peakRssMegabytes();
@@ -88,7 +90,16 @@ final class CsvScenario implements Scenario {
                 String.format(Locale.ROOT, "%.0f MB", rss), "", "", Double.NaN, "< 400 MB", BenchReport.verdict(rss < 400)));
         context.report().note("CSV ratios are throughput ratios (reference time / Vista time): 1.0 means as fast as psql's \\copy into /dev/null; "
                 + "Vista's downloads are made by " + (curl.isPresent() ? "curl" : "java.net.http") + " into /dev/null, one warm-up first, "
-                + "medians of rounds interleaved with the reference's.");
+                + ROUNDS + " rounds interleaved with the reference's; each ratio is the median of the rounds' own ratios, the times beside it medians.");
+    }
+
+    /** The median of the rounds' own throughput ratios (round i's reference time over round i's Vista time). */
+    static double pairedThroughput(Timings.Samples vista, Timings.Samples reference) {
+        var ratios = new ArrayList<Double>();
+        for (int i = 0; i < vista.millis().size(); i++) {
+            ratios.add(reference.millis().get(i) / vista.millis().get(i));
+        }
+        return new Timings.Samples("ratio", ratios).median();
     }
 
     /** Downloads {@code uri} with curl into /dev/null; the bytes it received. */
