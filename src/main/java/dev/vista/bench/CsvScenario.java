@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -95,11 +94,7 @@ final class CsvScenario implements Scenario {
 
     /** The median of the rounds' own throughput ratios (round i's reference time over round i's Vista time). */
     static double pairedThroughput(Timings.Samples vista, Timings.Samples reference) {
-        var ratios = new ArrayList<Double>();
-        for (int i = 0; i < vista.millis().size(); i++) {
-            ratios.add(reference.millis().get(i) / vista.millis().get(i));
-        }
-        return new Timings.Samples("ratio", ratios).median();
+        return Timings.medianRatio(reference.millis(), vista.millis());
     }
 
     /** Downloads {@code uri} with curl into /dev/null; the bytes it received. */

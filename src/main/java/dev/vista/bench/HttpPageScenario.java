@@ -77,13 +77,12 @@ final class HttpPageScenario implements Scenario {
             HttpLoad.run(theirs, connections, Duration.ofSeconds(options.httpSeconds()).multipliedBy(2), HttpLoad.READ_ANEW);
             var platform = new ArrayList<ServerLoad>();
             var byDefault = new ArrayList<ServerLoad>();
-            var ratios = new ArrayList<Double>();
             for (int i = 0; i < rounds; i++) {
                 platform.add(ServerLoad.of(server, page, connections, round));
                 byDefault.add(ServerLoad.of(defaults, theirs, connections, round));
-                ratios.add(platform.getLast().microsPerRequest() / byDefault.getLast().microsPerRequest());
             }
-            var ratio = new Timings.Samples("ratio", ratios).median();
+            var ratio = Timings.medianRatio(platform.stream().map(ServerLoad::microsPerRequest).toList(),
+                    byDefault.stream().map(ServerLoad::microsPerRequest).toList());
             context.report().add(new BenchReport.Line(SCENARIO,
                     String.format(Locale.ROOT, "Vista's CPU per page read each time, %d connections, %d rounds (virtual threads polling on platform threads, %s=1)",
                             connections, rounds, Vista.POLLER_MODE),
@@ -257,11 +256,7 @@ final class HttpPageScenario implements Scenario {
 
     /** The median of the rounds' own ratios: round i's load over round i's reference. */
     private static double medianRatio(List<HttpLoad> loads, List<Double> references) {
-        var ratios = new ArrayList<Double>();
-        for (int i = 0; i < loads.size(); i++) {
-            ratios.add(loads.get(i).requestsPerSecond() / references.get(i));
-        }
-        return new Timings.Samples("ratio", ratios).median();
+        return Timings.medianRatio(rates(loads).millis(), references);
     }
 
     private static long errors(List<HttpLoad> loads) {

@@ -42,6 +42,19 @@ final class Timings {
     private Timings() {
     }
 
+    /**
+     * The median of the rounds' own ratios, round i's {@code numerators} over round i's {@code denominators}: what
+     * moves the whole machine between rounds moves both of a round alike and cancels out, which a ratio of medians
+     * does not do.
+     */
+    static double medianRatio(List<Double> numerators, List<Double> denominators) {
+        var ratios = new ArrayList<Double>();
+        for (int i = 0; i < numerators.size(); i++) {
+            ratios.add(numerators.get(i) / denominators.get(i));
+        }
+        return new Samples("ratio", ratios).median();
+    }
+
     /** How long {@code work} took, in milliseconds. */
     static double time(Work work) throws Exception {
         var started = System.nanoTime();
