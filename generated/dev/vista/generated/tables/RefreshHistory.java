@@ -76,7 +76,7 @@ public class RefreshHistory extends TableImpl<RefreshHistoryRecord> {
     /**
      * The column <code>refresh_history.mode</code>.
      */
-    public final TableField<RefreshHistoryRecord, String> MODE = createField(DSL.name("mode"), SQLDataType.CLOB.nullable(false), this, "");
+    public final TableField<RefreshHistoryRecord, String> MODE = createField(DSL.name("mode"), SQLDataType.CLOB, this, "");
 
     /**
      * The column <code>refresh_history.status</code>.
@@ -127,6 +127,13 @@ public class RefreshHistory extends TableImpl<RefreshHistoryRecord> {
      */
     public final TableField<RefreshHistoryRecord, Integer> BACKEND_PID = createField(DSL.name("backend_pid"), SQLDataType.INTEGER, this, "");
 
+    /**
+     * The column <code>refresh_history.relation_xmin</code>. xmin of the
+     * materialized view's pg_class row after the refresh: every REFRESH writes
+     * that row anew, so another value now means a refresh made since.
+     */
+    public final TableField<RefreshHistoryRecord, Long> RELATION_XMIN = createField(DSL.name("relation_xmin"), SQLDataType.BIGINT, this, "xmin of the materialized view's pg_class row after the refresh: every REFRESH writes that row anew, so another value now means a refresh made since.");
+
     private RefreshHistory(Name alias, Table<RefreshHistoryRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }
@@ -163,7 +170,7 @@ public class RefreshHistory extends TableImpl<RefreshHistoryRecord> {
 
     @Override
     public List<Index> getIndexes() {
-        return Arrays.asList(Indexes.REFRESH_HISTORY_ONE_RUNNING_IDX, Indexes.REFRESH_HISTORY_VIEW_NAME_STARTED_AT_IDX);
+        return Arrays.asList(Indexes.REFRESH_HISTORY_ONE_RUNNING_IDX, Indexes.REFRESH_HISTORY_OUTSIDE_ONCE_IDX, Indexes.REFRESH_HISTORY_VIEW_NAME_STARTED_AT_IDX);
     }
 
     @Override
@@ -181,8 +188,9 @@ public class RefreshHistory extends TableImpl<RefreshHistoryRecord> {
         return Arrays.asList(
             Internal.createCheck(this, DSL.name("refresh_history_check"), "(((status = 'running'::text) = (finished_at IS NULL)))", true),
             Internal.createCheck(this, DSL.name("refresh_history_mode_check"), "((mode = ANY (ARRAY['plain'::text, 'concurrent'::text, 'incremental'::text])))", true),
+            Internal.createCheck(this, DSL.name("refresh_history_mode_check_known"), "(((mode IS NULL) = (trigger = 'outside'::text)))", true),
             Internal.createCheck(this, DSL.name("refresh_history_status_check"), "((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text])))", true),
-            Internal.createCheck(this, DSL.name("refresh_history_trigger_check"), "((trigger = ANY (ARRAY['cli'::text, 'http'::text, 'schedule'::text, 'startup'::text, 'java'::text])))", true)
+            Internal.createCheck(this, DSL.name("refresh_history_trigger_check"), "((trigger = ANY (ARRAY['cli'::text, 'http'::text, 'schedule'::text, 'startup'::text, 'java'::text, 'outside'::text])))", true)
         );
     }
 

@@ -211,6 +211,24 @@ public class RefreshHistoryRecord extends UpdatableRecordImpl<RefreshHistoryReco
         return (Integer) get(12);
     }
 
+    /**
+     * Setter for <code>refresh_history.relation_xmin</code>. xmin of the
+     * materialized view's pg_class row after the refresh: every REFRESH writes
+     * that row anew, so another value now means a refresh made since.
+     */
+    public void setRelationXmin(Long value) {
+        set(13, value);
+    }
+
+    /**
+     * Getter for <code>refresh_history.relation_xmin</code>. xmin of the
+     * materialized view's pg_class row after the refresh: every REFRESH writes
+     * that row anew, so another value now means a refresh made since.
+     */
+    public Long getRelationXmin() {
+        return (Long) get(13);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -234,7 +252,7 @@ public class RefreshHistoryRecord extends UpdatableRecordImpl<RefreshHistoryReco
     /**
      * Create a detached, initialised RefreshHistoryRecord
      */
-    public RefreshHistoryRecord(Long id, String viewName, String trigger, String mode, String status, OffsetDateTime startedAt, OffsetDateTime finishedAt, Long durationMs, Long rowCount, Long watermark, Long baseFilenode, String error, Integer backendPid) {
+    public RefreshHistoryRecord(Long id, String viewName, String trigger, String mode, String status, OffsetDateTime startedAt, OffsetDateTime finishedAt, Long durationMs, Long rowCount, Long watermark, Long baseFilenode, String error, Integer backendPid, Long relationXmin) {
         super(RefreshHistory.REFRESH_HISTORY);
 
         setId(id);
@@ -250,6 +268,7 @@ public class RefreshHistoryRecord extends UpdatableRecordImpl<RefreshHistoryReco
         setBaseFilenode(baseFilenode);
         setError(error);
         setBackendPid(backendPid);
+        setRelationXmin(relationXmin);
         resetTouchedOnNotNull();
     }
 }

@@ -27,8 +27,12 @@ import org.jooq.DSLContext;
  */
 public final class PgCatalog {
 
-    /** {@code concurrentRefresh}: it has a unique index on plain columns, without WHERE, that REFRESH ... CONCURRENTLY accepts. */
-    public record Relation(String name, Kind kind, boolean populated, boolean concurrentRefresh) {
+    /**
+     * {@code concurrentRefresh}: it has a unique index on plain columns, without WHERE, that REFRESH ... CONCURRENTLY
+     * accepts. {@code version}: the xmin of its {@code pg_class} row, which every REFRESH MATERIALIZED VIEW writes anew
+     * (so a materialized view's rows are the same while it is), as refresh_history's {@code relation_xmin} records it.
+     */
+    public record Relation(String name, Kind kind, boolean populated, boolean concurrentRefresh, long version) {
     }
 
     /** A view that reads (directly or not) from one of the views asked about; {@code depth} 0 is one of those views. */
@@ -61,14 +65,16 @@ public final class PgCatalog {
                 SELECT c.relname::text, c.relkind::text, c.relispopulated,
                        EXISTS (SELECT 1 FROM pg_index i
                                WHERE i.indrelid = c.oid AND i.indisunique AND i.indisvalid
-                                 AND i.indexprs IS NULL AND i.indpred IS NULL) AS concurrent_refresh
+                                 AND i.indexprs IS NULL AND i.indpred IS NULL) AS concurrent_refresh,
+                       c.xmin::text::bigint
                 FROM pg_class c
                 WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('v', 'm')
                 ORDER BY c.relname
                 """).fetch()) {
             var name = r.get(0, String.class);
             var kind = r.get(1, String.class).equals("m") ? Kind.MATERIALIZED_VIEW : incremental.contains(name) ? Kind.INCREMENTAL : Kind.VIEW;
-            relations.put(name, new Relation(name, kind, r.get(2, Boolean.class), kind == Kind.MATERIALIZED_VIEW && r.get(3, Boolean.class)));
+            relations.put(name, new Relation(name, kind, r.get(2, Boolean.class), kind == Kind.MATERIALIZED_VIEW && r.get(3, Boolean.class),
+                    r.get(4, Long.class)));
         }
         var readsFrom = new HashMap<String, Set<String>>();
         var materialized = new HashSet<String>();

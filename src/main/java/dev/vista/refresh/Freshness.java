@@ -9,6 +9,7 @@ import dev.vista.migrate.ViewFile;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +21,18 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.Table;
+import org.jooq.exception.DataAccessException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How old the rows of stored relations (materialized views and incremental aggregates) are: their last successful
  * refresh, whether they hold data, their schedule, and their rows as of now for those that declare buckets.
  *
  * <p>What PostgreSQL and refresh_history say is read at most once a second (and again right after a refresh through
- * this Vista), so freshness costs report requests nothing measurable; ages are still computed on every call.
+ * this Vista), so freshness costs report requests nothing measurable; ages are still computed on every call. Each
+ * read on the primary first records the refreshes made outside Vista ({@link RefreshHistory#recordOutside}), so a
+ * {@code REFRESH MATERIALIZED VIEW} in psql or pg_cron voids the answers Vista keeps within about a second too.
  *
  * <p>Hot standbys see refreshes later than the primary: once they have replayed them. What each standby holds is
  * read on it by the standby sampler, once a second ({@link #sampledOn}), and answers read on a standby say how
@@ -34,6 +40,8 @@ import org.jooq.Table;
  * uses it, and a standby only moves forward, so the rows of such an answer are never older than it says.
  */
 public final class Freshness {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Freshness.class);
 
     private static final Duration CACHE_FOR = Duration.ofSeconds(1);
 
@@ -54,6 +62,8 @@ public final class Freshness {
     private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
     /** Whether a request is reading a new snapshot now; the others go on with the one before, a second old. */
     private final AtomicBoolean reloading = new AtomicBoolean();
+    /** Whether recording a refresh made outside Vista failed once already (and was logged). */
+    private final AtomicBoolean outsideUnrecorded = new AtomicBoolean();
     /** Each hot standby's view, by the name VISTA_READ_URL gives it; replaced whenever it is sampled. */
     private final Map<String, Snapshot> standbys = new ConcurrentHashMap<>();
 
@@ -176,12 +186,37 @@ public final class Freshness {
         return current;
     }
 
+    /**
+     * Reads the catalogue and the last success of each stored relation, through {@code session}; on the primary
+     * ({@code session} is {@link #dsl}) after recording the refreshes made outside Vista since the last look. A
+     * materialized view whose rows are not the ones its last recorded success left (its {@code pg_class} xmin moved:
+     * refreshed outside Vista, and not recorded yet, as on a standby that has replayed the refresh but not its record)
+     * counts as never refreshed until they are: its answers then carry no validator and none is kept.
+     */
     private Snapshot load(DSLContext session) {
+        if (session == dsl) {
+            recordOutsideRefreshes();
+        }
         var incremental = files.values().stream().filter(f -> f.kind() == Kind.INCREMENTAL).map(ViewFile::name).collect(Collectors.toSet());
         var catalog = PgCatalog.load(session, incremental);
         var names = new HashSet<>(files.keySet());
         catalog.relations().stream().filter(r -> r.kind().stored()).forEach(r -> names.add(r.name()));
-        return new Snapshot(Instant.now(), Map.copyOf(RefreshHistory.lastSuccesses(session, names)), catalog);
+        var lastSuccess = new HashMap<>(RefreshHistory.lastSuccesses(session, names));
+        lastSuccess.values().removeIf(e -> e.relationXmin() != null && catalog.find(e.view())
+                .filter(r -> r.kind() == Kind.MATERIALIZED_VIEW && r.version() != e.relationXmin()).isPresent());
+        return new Snapshot(Instant.now(), Map.copyOf(lastSuccess), catalog);
+    }
+
+    private void recordOutsideRefreshes() {
+        try {
+            RefreshHistory.recordOutside(dsl).forEach(view -> LOG.info("{} was refreshed outside Vista; recorded in refresh_history, "
+                    + "and its answers are read anew", view));
+        } catch (DataAccessException e) {
+            if (outsideUnrecorded.compareAndSet(false, true)) {
+                LOG.warn("cannot record refreshes made outside Vista ({}): a materialized view refreshed elsewhere is served "
+                        + "without validators until Vista refreshes it", e.getMessage());
+            }
+        }
     }
 
     static long ageSeconds(OffsetDateTime at) {

@@ -30,7 +30,7 @@ class StockLiquibaseTest {
             assertThat(update.exit()).isZero();
             assertEveryViewExistsPopulated(dataSource);
             assertThat(changesets(dataSource)).containsExactly("001-users", "002-page-visits", "003-refresh-history",
-                    "004-page-visits-visit-date-index", "sync-views");
+                    "004-page-visits-visit-date-index", "005-refresh-history-outside", "sync-views");
             assertThat(LiquibaseCli.run(dataSource, "status").output()).contains("is up to date");
             assertThat(vista(dataSource, "migrate", "--check")).isEqualTo(new CommandRun(0, "up to date: the database matches db/\n", ""));
         }

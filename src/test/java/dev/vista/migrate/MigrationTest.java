@@ -28,7 +28,8 @@ class MigrationTest {
         var result = new Migrator(dataSource, ChangelogSource.directory(TestDatabase.projectRoot())).migrate();
 
         assertThat(result.changesets()).containsExactly("db/tables/001-users.sql::001-users", "db/tables/002-page-visits.sql::002-page-visits",
-                "db/tables/003-refresh-history.sql::003-refresh-history", "db/tables/004-page-visits-visit-date-index.sql::004-page-visits-visit-date-index");
+                "db/tables/003-refresh-history.sql::003-refresh-history", "db/tables/004-page-visits-visit-date-index.sql::004-page-visits-visit-date-index",
+                "db/tables/005-refresh-history-outside.sql::005-refresh-history-outside");
         assertThat(result.create()).containsExactlyInAnyOrder(
                 "daily_totals", "section_daily", "section_daily_incremental", "user_stats", "visit_log", "visits_summary", "visits_summary_mv");
         // a view comes after the views it selects from, whatever the file names say

@@ -101,15 +101,15 @@ class SyncViewsChangeTest {
         var schema = SchemaCopy.of(directory);
         try (var dataSource = TestDatabase.fresh("sync_views_table_change")) {
             assertThat(LiquibaseCli.run(dataSource, directory, "update").exit()).isZero();
-            schema.addChangeset("005-wider-sections", "ALTER TABLE page_visits ALTER COLUMN section TYPE varchar(200);");
+            schema.addChangeset("006-wider-sections", "ALTER TABLE page_visits ALTER COLUMN section TYPE varchar(200);");
 
             assertThat(LiquibaseCli.run(dataSource, directory, "update").exit()).isEqualTo(1);
             var catalog = new Catalog(dataSource);
-            assertThat(catalog.changesets()).doesNotContain("005-wider-sections");
+            assertThat(catalog.changesets()).doesNotContain("006-wider-sections");
 
             var result = schema.migrator(dataSource).migrate();
 
-            assertThat(result.changesets()).containsExactly("db/tables/005-wider-sections.sql::005-wider-sections");
+            assertThat(result.changesets()).containsExactly("db/tables/006-wider-sections.sql::006-wider-sections");
             assertThat(result.replace()).contains("visits_summary", "visit_log", "section_daily");
             assertThat(LiquibaseCli.run(dataSource, directory, "status").output()).contains("is up to date");
         }

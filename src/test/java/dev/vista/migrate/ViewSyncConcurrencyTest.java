@@ -54,10 +54,10 @@ class ViewSyncConcurrencyTest {
 
         assertThat(results).filteredOn(r -> r.summary().equals("up to date")).hasSize(1);
         var worker = results.stream().filter(r -> !r.changedNothing()).findFirst().orElseThrow();
-        assertThat(worker.changesets()).hasSize(4);
+        assertThat(worker.changesets()).hasSize(5);
         assertThat(worker.create()).hasSize(7);
         assertThat(catalog.changesets()).containsExactly("001-users", "002-page-visits", "003-refresh-history",
-                "004-page-visits-visit-date-index", "sync-views");
+                "004-page-visits-visit-date-index", "005-refresh-history-outside", "sync-views");
         assertThat(catalog.managedViews()).hasSize(7);
     }
 

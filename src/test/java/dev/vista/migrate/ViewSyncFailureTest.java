@@ -34,7 +34,7 @@ class ViewSyncFailureTest extends MigratedScratchSchema {
     @Test
     void a_view_that_does_not_compile_leaves_the_database_as_it_was_and_says_where_and_why() {
         var before = snapshot();
-        schema.addChangeset("005-referrer", "ALTER TABLE page_visits ADD COLUMN referrer text;");
+        schema.addChangeset("006-referrer", "ALTER TABLE page_visits ADD COLUMN referrer text;");
         schema.editView("user_stats", "-- User statistics", "-- User statistics, renamed");
         schema.editView("user_stats", "GROUP BY u.id, u.username", "GROUP BY u.id, u.username HAVING count(v.id) > 0");
         // visits_summary has dependants: they are dropped before it fails, and must come back
@@ -73,7 +73,7 @@ class ViewSyncFailureTest extends MigratedScratchSchema {
     @Test
     void a_new_view_whose_key_names_a_column_it_does_not_have_fails_naming_the_file_and_the_column_and_changes_nothing() {
         var before = snapshot();
-        schema.addChangeset("005-referrer", "ALTER TABLE page_visits ADD COLUMN referrer text;");
+        schema.addChangeset("006-referrer", "ALTER TABLE page_visits ADD COLUMN referrer text;");
         schema.writeView("section_totals", """
                 -- Visits per section
                 -- vista:key section, day

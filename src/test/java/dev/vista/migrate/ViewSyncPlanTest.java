@@ -18,7 +18,7 @@ class ViewSyncPlanTest extends MigratedScratchSchema {
     @Test
     void a_plan_lists_what_migrate_would_do_and_changes_nothing() {
         var before = catalog.views();
-        schema.addChangeset("005-referrer", "ALTER TABLE page_visits ADD COLUMN referrer text;");
+        schema.addChangeset("006-referrer", "ALTER TABLE page_visits ADD COLUMN referrer text;");
         schema.editView("visits_summary", "count(*) AS visits", "count(*) AS visits, max(referrer) AS last_referrer");
         schema.editView("section_daily", "count(*)", "count(*) FILTER (WHERE duration_ms > 0)");
         schema.deleteView("visit_log");
@@ -26,17 +26,17 @@ class ViewSyncPlanTest extends MigratedScratchSchema {
 
         var plan = schema.migrator(dataSource).plan();
 
-        assertThat(plan.changesets()).containsExactly("db/tables/005-referrer.sql::005-referrer");
+        assertThat(plan.changesets()).containsExactly("db/tables/006-referrer.sql::006-referrer");
         assertThat(plan.create()).containsExactly("sections");
         assertThat(plan.replace()).containsExactlyInAnyOrder("visits_summary", "daily_totals", "visits_summary_mv", "section_daily");
         assertThat(plan.sideBySide()).containsExactly("section_daily");
         assertThat(plan.drop()).containsExactly("visit_log");
         assertThat(plan.repopulate()).containsExactlyInAnyOrder("visits_summary_mv", "section_daily");
-        assertThat(plan.summary()).contains("create: sections", "drop: visit_log", "changesets: db/tables/005-referrer.sql");
+        assertThat(plan.summary()).contains("create: sections", "drop: visit_log", "changesets: db/tables/006-referrer.sql");
 
         assertThat(catalog.views()).isEqualTo(before);
         assertThat(catalog.changesets()).containsExactly("001-users", "002-page-visits", "003-refresh-history",
-                "004-page-visits-visit-date-index", "sync-views");
+                "004-page-visits-visit-date-index", "005-refresh-history-outside", "sync-views");
         assertThat(catalog.columns("page_visits")).noneMatch(column -> column.startsWith("referrer"));
 
         var done = schema.migrator(dataSource).migrate();

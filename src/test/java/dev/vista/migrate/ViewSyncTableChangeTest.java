@@ -38,12 +38,12 @@ class ViewSyncTableChangeTest extends MigratedScratchSchema {
         var reader = catalog.createRole("reader");
         catalog.execute("GRANT SELECT ON visit_log, section_daily TO " + reader);
         catalog.execute("CREATE INDEX section_daily_by_p95 ON section_daily (p95_duration_ms)");
-        schema.addChangeset("005-durations-and-no-emails", CHANGESET);
+        schema.addChangeset("006-durations-and-no-emails", CHANGESET);
         schema.editView("visit_log", "       u.username,\n       u.email\n", "       u.username\n");
 
         var result = schema.migrator(dataSource).migrate();
 
-        assertThat(result.changesets()).containsExactly("db/tables/005-durations-and-no-emails.sql::005-durations-and-no-emails");
+        assertThat(result.changesets()).containsExactly("db/tables/006-durations-and-no-emails.sql::006-durations-and-no-emails");
         assertThat(result.replace()).contains("visit_log", "section_daily");
         assertThat(catalog.columns("visit_log")).containsExactly("visit_id bigint", "visit_time timestamp with time zone",
                 "section text", "duration_ms bigint", "user_id bigint", "username text");
@@ -63,7 +63,7 @@ class ViewSyncTableChangeTest extends MigratedScratchSchema {
     @Test
     void dropping_a_column_a_view_file_still_uses_fails_naming_that_file_and_changes_nothing() {
         var before = catalog.views();
-        schema.addChangeset("005-durations-and-no-emails", CHANGESET);
+        schema.addChangeset("006-durations-and-no-emails", CHANGESET);
 
         assertThatThrownBy(() -> schema.migrator(dataSource).migrate())
                 .isInstanceOf(MigrationException.class)
@@ -73,6 +73,6 @@ class ViewSyncTableChangeTest extends MigratedScratchSchema {
         assertThat(catalog.views()).isEqualTo(before);
         assertThat(catalog.columns("users")).anyMatch(column -> column.startsWith("email"));
         assertThat(catalog.changesets()).containsExactly("001-users", "002-page-visits", "003-refresh-history",
-                "004-page-visits-visit-date-index", "sync-views");
+                "004-page-visits-visit-date-index", "005-refresh-history-outside", "sync-views");
     }
 }

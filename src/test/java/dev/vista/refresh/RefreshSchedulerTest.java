@@ -80,7 +80,7 @@ class RefreshSchedulerTest {
 
     @Test
     void a_view_being_refreshed_elsewhere_is_left_alone_for_an_interval() {
-        var running = new RecordedRefresh(1, "section_daily", Trigger.cli, Mode.plain, "running", NOON, null, null, null, null, null, null, 123);
+        var running = new RecordedRefresh(1, "section_daily", Trigger.cli, Mode.plain, "running", NOON, null, null, null, null, null, null, 123, null);
         var state = new RefreshHistory.State(Optional.empty(), Optional.of(running), 0);
         assertThat(RefreshScheduler.due(EVERY_15_MINUTES, state, BACKOFF, 42)).isEqualTo(NOON.plusMinutes(15).toInstant());
     }
@@ -161,6 +161,6 @@ class RefreshSchedulerTest {
 
     static RecordedRefresh entry(String status, OffsetDateTime finished) {
         return new RecordedRefresh(1, "section_daily", Trigger.schedule, Mode.concurrent, status, finished.minusSeconds(3), finished,
-                3000L, 186L, 1000L, 1L, status.equals("failed") ? "boom" : null, 123);
+                3000L, 186L, 1000L, 1L, status.equals("failed") ? "boom" : null, 123, null);
     }
 }
