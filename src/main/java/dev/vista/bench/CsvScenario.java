@@ -25,7 +25,7 @@ import org.postgresql.PGConnection;
  */
 final class CsvScenario implements Scenario {
 
-    private static final int ROUNDS = 5;
+    private static final int ROUNDS = 7;
 
     private final VistaProcess server;
 
@@ -70,9 +70,10 @@ final class CsvScenario implements Scenario {
                     }
                 }
             });
-            // one download first, so that the measured ones run compiled code (the reference has no JIT to warm); five
-            // rounds at any scale, since one slow round of three (autovacuum after the scenarios that append visits) decides a median
-            var samples = Timings.interleaved(Math.min(context.options().warmups(), 1), ROUNDS, variants);
+            // one download first, so that the measured ones run compiled code (the reference has no JIT to warm); seven
+            // rounds at any scale, since one slow round of three (autovacuum after the scenarios that append visits)
+            // decides a median, and in alternating order, so that neither side always follows the other
+            var samples = Timings.alternating(Math.min(context.options().warmups(), 1), ROUNDS, variants);
             var bytes = counter.count();
             var vista = samples.get("vista");
             var reference = samples.get("reference");
@@ -89,7 +90,7 @@ final class CsvScenario implements Scenario {
                 String.format(Locale.ROOT, "%.0f MB", rss), "", "", Double.NaN, "< 400 MB", BenchReport.verdict(rss < 400)));
         context.report().note("CSV ratios are throughput ratios (reference time / Vista time): 1.0 means as fast as psql's \\copy into /dev/null; "
                 + "Vista's downloads are made by " + (curl.isPresent() ? "curl" : "java.net.http") + " into /dev/null, one warm-up first, "
-                + ROUNDS + " rounds interleaved with the reference's; each ratio is the median of the rounds' own ratios, the times beside it medians.");
+                + ROUNDS + " rounds interleaved with the reference's, in alternating order; each ratio is the median of the rounds' own ratios, the times beside it medians.");
     }
 
     /** The median of the rounds' own throughput ratios (round i's reference time over round i's Vista time). */

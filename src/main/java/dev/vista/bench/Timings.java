@@ -1,6 +1,7 @@
 package dev.vista.bench;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,19 @@ final class Timings {
     }
 
     static Map<String, Samples> interleaved(int warmups, int iterations, Map<String, Work> variants) throws Exception {
+        return rounds(warmups, iterations, variants, false);
+    }
+
+    /**
+     * As {@link #interleaved}, every other round in the reverse order (A B, B A, A B ...): for a pair whose rounds are
+     * compared one by one ({@link #medianRatio}), neither always runs right after the other, so what one leaves behind
+     * (a warm page cache, a collector catching up, autovacuum woken) falls on each alike.
+     */
+    static Map<String, Samples> alternating(int warmups, int rounds, Map<String, Work> variants) throws Exception {
+        return rounds(warmups, rounds, variants, true);
+    }
+
+    private static Map<String, Samples> rounds(int warmups, int rounds, Map<String, Work> variants, boolean alternate) throws Exception {
         for (int i = 0; i < warmups; i++) {
             for (var work : variants.values()) {
                 work.run();
@@ -70,9 +84,13 @@ final class Timings {
         }
         var samples = new LinkedHashMap<String, List<Double>>();
         variants.keySet().forEach(k -> samples.put(k, new ArrayList<>()));
-        for (int i = 0; i < iterations; i++) {
-            for (var variant : variants.entrySet()) {
+        var order = new ArrayList<>(variants.entrySet());
+        for (int i = 0; i < rounds; i++) {
+            for (var variant : order) {
                 samples.get(variant.getKey()).add(time(variant.getValue()));
+            }
+            if (alternate) {
+                Collections.reverse(order);
             }
         }
         var result = new LinkedHashMap<String, Samples>();

@@ -111,17 +111,19 @@ final class RefreshHistory {
      */
     static List<String> recordOutside(DSLContext dsl) {
         var last = REFRESH_HISTORY.as("last");
-        var previous = lateral(select(last.RELATION_XMIN, last.FINISHED_AT).from(last)
+        var previous = lateral(select(last.RELATION_XMIN, last.FINISHED_AT, last.WATERMARK, last.BASE_FILENODE).from(last)
                 .where(last.VIEW_NAME.eq(RELNAME), last.STATUS.eq("succeeded"))
                 .orderBy(last.STARTED_AT.desc())
                 .limit(1)).as("previous");
         var previousXmin = previous.field(last.RELATION_XMIN);
         var now = function("clock_timestamp", SQLDataType.TIMESTAMPWITHTIMEZONE);
         return dsl.insertInto(REFRESH_HISTORY, REFRESH_HISTORY.VIEW_NAME, REFRESH_HISTORY.TRIGGER, REFRESH_HISTORY.STATUS,
-                        REFRESH_HISTORY.STARTED_AT, REFRESH_HISTORY.FINISHED_AT, REFRESH_HISTORY.RELATION_XMIN)
-                // it ran after the refresh before it ended, and had committed when noticed
+                        REFRESH_HISTORY.STARTED_AT, REFRESH_HISTORY.FINISHED_AT, REFRESH_HISTORY.RELATION_XMIN,
+                        REFRESH_HISTORY.WATERMARK, REFRESH_HISTORY.BASE_FILENODE)
+                // it ran after the refresh before it ended, and had committed when noticed; so it holds at least the
+                // rows that refresh's watermark counts, which real-time reads may go on from
                 .select(select(RELNAME, inline(Trigger.outside.name()), inline("succeeded"), previous.field(last.FINISHED_AT),
-                        coalesce(XMIN_COMMITTED, now), XMIN)
+                        coalesce(XMIN_COMMITTED, now), XMIN, previous.field(last.WATERMARK), previous.field(last.BASE_FILENODE))
                         .from(PG_CLASS).crossJoin(previous)
                         .where(OWN_MATERIALIZED_VIEW, condition("c.relispopulated"), previousXmin.isNotNull(), previousXmin.ne(XMIN)))
                 .onConflictDoNothing()

@@ -17,4 +17,19 @@ class CsvScenarioTest {
 
         assertThat(CsvScenario.pairedThroughput(vista, reference)).isCloseTo(2.0 / 3.0, within(1e-9));
     }
+
+    @Test
+    void alternating_rounds_run_the_pair_in_turns_so_neither_always_follows_the_other() throws Exception {
+        var order = new java.util.ArrayList<String>();
+        var variants = new java.util.LinkedHashMap<String, Timings.Work>();
+        variants.put("vista", () -> order.add("vista"));
+        variants.put("reference", () -> order.add("reference"));
+
+        var samples = Timings.alternating(1, 4, variants);
+
+        assertThat(order).containsExactly("vista", "reference", // the warm-up
+                "vista", "reference", "reference", "vista", "vista", "reference", "reference", "vista");
+        assertThat(samples.get("vista").millis()).hasSize(4);
+        assertThat(samples.get("reference").millis()).hasSize(4);
+    }
 }

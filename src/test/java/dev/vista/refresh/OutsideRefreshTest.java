@@ -65,6 +65,9 @@ class OutsideRefreshTest {
                 before = after;
             }
             assertThat(client.get(ANSWER, req -> req.header("If-None-Match", etag)).code()).isEqualTo(200);
+            // real-time reads go on from the watermark of the refresh before: the outside one holds at least those rows
+            addVisitsOfUserOne(3);
+            assertThat(visits(client.get(ANSWER + "&realtime=true"))).isEqualTo(before + 3);
 
             var outside = dsl.selectFrom(REFRESH_HISTORY).where(REFRESH_HISTORY.TRIGGER.eq("outside")).orderBy(REFRESH_HISTORY.ID).fetch(RecordedRefresh::of);
             assertThat(outside).as("each refresh recorded once").hasSize(2).allSatisfy(refresh -> {
@@ -72,6 +75,7 @@ class OutsideRefreshTest {
                 assertThat(refresh.mode()).as("how it ran is not known").isNull();
                 assertThat(refresh.succeeded()).isTrue();
                 assertThat(refresh.startedAt()).as("no earlier than the refresh before it ended").isBefore(refresh.finishedAt());
+                assertThat(refresh.watermark()).as("the watermark of the refresh before").isNotNull();
             });
             var status = RefreshHttpTest.find(JSON.readTree(client.get("/api/views").body().string()), "visits_summary_mv");
             assertThat(status.get("last_refresh").get("trigger").asText()).isEqualTo("outside");
