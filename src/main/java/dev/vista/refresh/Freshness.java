@@ -150,8 +150,17 @@ public final class Freshness {
                 summary.refreshEvery(), summary.incremental(), summary.realtime()));
     }
 
-    /** Reads what hot standby {@code standby} holds, through {@code session} on it: the standby sampler's call, once a second. */
+    /**
+     * Reads what hot standby {@code standby} holds, through {@code session} on it: the standby sampler's call, once a
+     * second. The primary's view is brought up to date first: answers read on standbys do not read it, and its look
+     * for refreshes made outside Vista writes the record the standbys then replay.
+     */
     public void sampledOn(String standby, DSLContext session) {
+        try {
+            current();
+        } catch (DataAccessException e) {
+            LOG.debug("could not read the primary's freshness while sampling {}", standby, e); // the standby is still fit to read
+        }
         standbys.put(standby, load(session));
     }
 
@@ -209,8 +218,8 @@ public final class Freshness {
 
     private void recordOutsideRefreshes() {
         try {
-            RefreshHistory.recordOutside(dsl).forEach(view -> LOG.info("{} was refreshed outside Vista; recorded in refresh_history, "
-                    + "and its answers are read anew", view));
+            RefreshHistory.recordOutside(dsl).forEach(view -> LOG.info("{} was refreshed outside Vista's refresher "
+                    + "(psql, pg_cron, a migration that rebuilt it); recorded in refresh_history, and its answers are read anew", view));
         } catch (DataAccessException e) {
             if (outsideUnrecorded.compareAndSet(false, true)) {
                 LOG.warn("cannot record refreshes made outside Vista ({}): a materialized view refreshed elsewhere is served "
