@@ -181,11 +181,11 @@ public final class Freshness {
     private Snapshot current() {
         var current = snapshot.get();
         if (current == null) {
-            current = load(dsl);
+            current = loadPrimary();
             snapshot.compareAndSet(null, current);
         } else if (current.loaded().plus(CACHE_FOR).isBefore(Instant.now()) && reloading.compareAndSet(false, true)) {
             try {
-                var loaded = load(dsl);
+                var loaded = loadPrimary();
                 snapshot.compareAndSet(current, loaded); // not over an invalidation that came meanwhile
                 current = loaded;
             } finally {
@@ -195,17 +195,19 @@ public final class Freshness {
         return current;
     }
 
+    /** {@link #load} on the primary, after recording the refreshes made outside Vista since the last look. */
+    private Snapshot loadPrimary() {
+        recordOutsideRefreshes();
+        return load(dsl);
+    }
+
     /**
-     * Reads the catalogue and the last success of each stored relation, through {@code session}; on the primary
-     * ({@code session} is {@link #dsl}) after recording the refreshes made outside Vista since the last look. A
+     * Reads the catalogue and the last success of each stored relation, through {@code session}. A
      * materialized view whose rows are not the ones its last recorded success left (its {@code pg_class} xmin moved:
      * refreshed outside Vista, and not recorded yet, as on a standby that has replayed the refresh but not its record)
      * counts as never refreshed until they are: its answers then carry no validator and none is kept.
      */
     private Snapshot load(DSLContext session) {
-        if (session == dsl) {
-            recordOutsideRefreshes();
-        }
         var incremental = files.values().stream().filter(f -> f.kind() == Kind.INCREMENTAL).map(ViewFile::name).collect(Collectors.toSet());
         var catalog = PgCatalog.load(session, incremental);
         var names = new HashSet<>(files.keySet());

@@ -11,7 +11,6 @@ import dev.vista.testing.TestDatabase;
 import io.javalin.testtools.HttpClient;
 import io.javalin.testtools.Response;
 import java.time.Duration;
-import java.util.Map;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,13 +22,12 @@ import org.junit.jupiter.api.Test;
  */
 class OutsideRefreshTest {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String TOKEN = "test-admin-token";
     /** User 1's visits per section and day: a stored answer, kept by Vista once read. */
     static final String ANSWER = "/api/reports/visits_summary_mv?user_id=eq.1&select=section,visit_date,visits&order=visit_date,section&limit=10000";
     static HikariDataSource dataSource;
     static DSLContext dsl;
-    static Config config = Config.fromEnvironment(Map.of("VISTA_ADMIN_TOKEN", TOKEN));
+    static final Config config = RefreshHttpTest.config;
+    static final ObjectMapper JSON = RefreshHttpTest.JSON;
 
     @BeforeAll
     static void database() {
@@ -135,7 +133,7 @@ class OutsideRefreshTest {
     }
 
     void admin(io.javalin.testtools.Request.Builder request) {
-        request.header("Authorization", "Bearer " + TOKEN);
+        request.header("Authorization", "Bearer " + RefreshHttpTest.TOKEN);
     }
 
 }
