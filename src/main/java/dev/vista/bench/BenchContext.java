@@ -29,6 +29,9 @@ record BenchContext(Database database, Bench.Options options, BenchReport report
     /** A refresh may take as long as it takes at 10M visits. */
     private static final Duration REFRESH_TIMEOUT = Duration.ofHours(2);
 
+    /** Whole reports at 10M visits stay under it. */
+    private static final Duration READ_TIMEOUT = Duration.ofMinutes(10);
+
     static BenchContext of(Database database, Bench.Options options, BenchReport report, PrintStream out) {
         var files = ChangelogSource.classpath().viewFiles();
         var freshness = new Freshness(DSL.using(database.dataSource(), SQLDialect.POSTGRES), files);
@@ -44,9 +47,22 @@ record BenchContext(Database database, Bench.Options options, BenchReport report
         return DSL.using(dataSource(), SQLDialect.POSTGRES);
     }
 
-    /** Vista's Java API over the benchmark's database, with a timeout that whole reports at 10M visits stay under. */
+    /** Vista's Java API over the benchmark's database, each read in a transaction of its own (as {@link Reports#of} reads). */
     Reports reports() {
-        return new Reports(ReadSessions.on(dataSource(), Duration.ofMinutes(10)), catalogue(), freshness, new Privileges(dsl()));
+        return reports(ReadSessions.on(dataSource(), READ_TIMEOUT));
+    }
+
+    /** Vista's Java API over {@code sessions}, e.g. read sessions made as the server makes its own ({@link #servedReads}). */
+    Reports reports(ReadSessions sessions) {
+        return new Reports(sessions, catalogue(), freshness, new Privileges(dsl()));
+    }
+
+    /**
+     * Read sessions as the server makes them: a pool of their own, read-only with the timeout preset, so a read of one
+     * statement is one round trip (see {@link ReadSessions#beside}); the caller closes them.
+     */
+    ReadSessions servedReads() {
+        return ReadSessions.beside(database.dataSource(), READ_TIMEOUT);
     }
 
     ReportCatalogue catalogue() {

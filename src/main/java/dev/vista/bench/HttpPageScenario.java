@@ -144,7 +144,6 @@ final class HttpPageScenario implements Scenario {
     private static void latency(BenchContext context, URI page, int rounds) throws Exception {
         var constant = page.resolve("/api/docs/init.js");
         var round = Duration.ofMillis(Math.max(1000, context.options().httpSeconds() * 200L));
-        var reports = context.reports();
         var query = ReportQuery.parse("limit=100");
         var http = new ArrayList<Double>();
         var kept = new ArrayList<Double>();
@@ -153,7 +152,8 @@ final class HttpPageScenario implements Scenario {
         var added = new ArrayList<Double>();
         var api = new ArrayList<Double>();
         var jdbc = new ArrayList<Double>();
-        try (var jetty = BareJetty.start()) {
+        try (var sessions = context.servedReads(); var jetty = BareJetty.start()) {
+            var reports = context.reports(sessions); // its reads one statement each, as the endpoint's
             HttpLoad.run(jetty.uri(), 1, round); // its JIT warmed up as Vista's was
             for (int i = 0; i < rounds; i++) {
                 http.add(HttpLoad.run(page, 1, round, HttpLoad.READ_ANEW).p50());
@@ -179,8 +179,8 @@ final class HttpPageScenario implements Scenario {
                 new Timings.Samples("floor", floor), "same query via JDBC", reference);
         context.report().inform(SCENARIO, "Jetty alone answering a constant (its own handler, no Javalin, p50, one client)",
                 new Timings.Samples("bare", bare), "Vista's floor (above)", new Timings.Samples("floor", floor));
-        // No goal: it splits what HTTP adds from what the read-only transaction and jOOQ add.
-        context.report().inform(SCENARIO, "Reports API in-process latency (median, one client; no HTTP, no JSON)",
+        // No goal: it splits what HTTP and JSON add from what the read and jOOQ's records add.
+        context.report().inform(SCENARIO, "Reports API in-process latency (median, one client; no HTTP, no JSON; read sessions as the server's, one statement a read)",
                 new Timings.Samples("api", api), "same query via JDBC", reference);
     }
 

@@ -167,16 +167,19 @@ public final class Reports {
         return prepare(report, query).select();
     }
 
-    /** All rows a query asks for, in memory: for Java callers that know their result is small (set a limit). */
+    /**
+     * All rows a query asks for, in memory: for Java callers that know their result is small (set a limit). One
+     * statement, so one round trip where the sessions allow it (see {@link ReadSessions#statement}).
+     */
     public Result<Record> rows(String report, ReportQuery query) {
         var select = select(report, query);
-        return read(t -> t.fetch(rendered.rows(select)));
+        return reads.statement(t -> t.fetch(rendered.rows(select)));
     }
 
-    /** How many rows match a query's filters, ignoring its paging. */
+    /** How many rows match a query's filters, ignoring its paging; one statement, as {@link #rows} runs. */
     public int count(String report, ReportQuery query) {
         var select = select(report, query);
-        return read(t -> t.fetchValue(select.count()));
+        return reads.statement(t -> t.fetchValue(select.count()));
     }
 
     /**

@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jooq.Records.mapping;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vista.database.ReadSessions;
 import dev.vista.generated.DefaultSchema;
+import dev.vista.migrate.ChangelogSource;
+import dev.vista.refresh.Freshness;
 import dev.vista.testing.ReportFixture;
 import dev.vista.testing.TestDatabase;
 import java.time.Duration;
@@ -122,6 +125,23 @@ class ReportsTest {
                 var read = reports.prepare("visit_log", ReportQuery.parse(queryString));
                 var streamed = reports.stream(read, true, (provenance, total, cursor) -> cursor.fetch().map(Record::intoList));
                 assertThat(streamed).as(queryString).isNotEmpty().isEqualTo(dsl.fetch(read.select().rows()).map(Record::intoList));
+            }
+        }
+    }
+
+    @Test
+    void through_sessions_made_as_the_server_makes_them_a_read_of_one_statement_returns_the_same_rows_and_count() {
+        var files = ChangelogSource.classpath().viewFiles();
+        var query = ReportQuery.parse("user_id=gte.2&order=visit_date.desc,section&limit=4");
+        try (var sessions = ReadSessions.beside(dataSource, Duration.ofSeconds(10))) {
+            var served = new Reports(sessions, ReportCatalogue.of(DefaultSchema.DEFAULT_SCHEMA, files),
+                    new Freshness(dsl, files), new Privileges(dsl));
+            for (var source : reports.report("visits_summary").sourceNames()) {
+                var sourced = query.withSource(source);
+                assertThat(served.rows("visits_summary", sourced).map(r -> r.into(VISITS_SUMMARY).into(Visits.class))).as(source)
+                        .hasSize(4).isEqualTo(reports.rows("visits_summary", sourced).map(r -> r.into(VISITS_SUMMARY).into(Visits.class)));
+                assertThat(served.count("visits_summary", sourced)).as(source).isEqualTo(reports.count("visits_summary", sourced))
+                        .isEqualTo(dsl.fetchCount(VISITS_SUMMARY, VISITS_SUMMARY.USER_ID.ge(2L)));
             }
         }
     }
