@@ -47,11 +47,11 @@ final class ApiSourcesScenario implements Scenario {
                 });
             }
             for (var way : List.of(Map.entry("jOOQ, Reports API", java), Map.entry("HTTP, 10,000-row page", web))) {
-                var samples = Timings.interleaved(options.warmups(), options.iterations(), way.getValue());
+                var samples = Timings.alternating(options.warmups(), ReportSourcesScenario.rounds(options), way.getValue());
                 ReportSourcesScenario.compareSources(context.report(), name + " (" + way.getKey() + ")", samples, "source=groupby");
             }
         }
-        var oneUser = Timings.interleaved(options.warmups(), options.iterations(), oneUserEach(reports, options.users()));
+        var oneUser = Timings.alternating(options.warmups(), ReportSourcesScenario.rounds(options), oneUserEach(reports, options.users()));
         ReportSourcesScenario.compareSources(context.report(), "visits_summary, one user's rows (jOOQ, Reports API, "
                 + ReportSourcesScenario.USERS_PER_ROUND + " users a round)", oneUser, "source=groupby");
     }

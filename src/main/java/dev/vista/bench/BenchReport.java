@@ -37,6 +37,16 @@ final class BenchReport {
         add(new Line(scenario, figure, medianAndRange(value), reference, medianAndRange(base), ratio, goal, verdict(met.test(ratio))));
     }
 
+    /**
+     * As {@link #compare}, for samples taken in pairs, round by round ({@link Timings#alternating}): the ratio is the
+     * median of the rounds' own ratios ({@link Timings#medianRatio}), so what moves the machine between rounds cancels out.
+     */
+    void comparePaired(String scenario, String figure, Timings.Samples value, String reference, Timings.Samples base,
+                       String goal, DoublePredicate met) {
+        var ratio = Timings.medianRatio(value.millis(), base.millis());
+        add(new Line(scenario, figure, medianAndRange(value), reference, medianAndRange(base), ratio, goal, verdict(met.test(ratio))));
+    }
+
     /** A figure beside its reference and their ratio, for information: no goal, so no verdict. */
     void inform(String scenario, String figure, Timings.Samples value, String reference, Timings.Samples base) {
         add(new Line(scenario, figure, medianAndRange(value), reference, medianAndRange(base), value.median() / base.median(), "", ""));
@@ -120,7 +130,8 @@ final class BenchReport {
                 # Benchmarks
 
                 Measured by `vista bench` (see README, "Benchmarks"). Every figure is a median of interleaved runs
-                beside its reference, measured in the same run on the same machine; ratios are figure / reference.
+                beside its reference, measured in the same run on the same machine; ratios are figure / reference
+                (for lines measured in rounds, the median of the rounds' own ratios).
 
                 """;
         var existing = Files.exists(file) ? Files.readString(file) : intro;
