@@ -64,6 +64,8 @@ class DemoDataTest {
         assertThat(dsl.select(countDistinct(PAGE_VISITS.USER_ID)).from(PAGE_VISITS).fetchOne(0, Integer.class)).isEqualTo(40);
         assertThat(dsl.select(sum(VISITS_SUMMARY_MV.VISITS)).from(VISITS_SUMMARY_MV).fetchOne(0, Long.class)).isEqualTo(25_000L);
         assertThat(progress.getFirst()).startsWith("visits: 25,000 / 25,000 (100%");
+        assertThat(dsl.resultQuery("SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'page_visits'")
+                .fetchOne(0, Boolean.class)).as("vacuumed and analyzed once loaded, not left to autovacuum under the first reads").isTrue();
         var seeded = dsl.select(min(PAGE_VISITS.VISIT_TIME), max(PAGE_VISITS.VISIT_TIME)).from(PAGE_VISITS).fetchOne();
         assertThat(seeded.value1()).isAfterOrEqualTo(OffsetDateTime.now().minusDays(30).minusMinutes(1));
         assertThat(seeded.value2()).isBeforeOrEqualTo(OffsetDateTime.now());
