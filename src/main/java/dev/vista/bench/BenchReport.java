@@ -33,8 +33,7 @@ final class BenchReport {
     /** A figure beside its reference (medians and ranges), the ratio of their medians, and the goal's verdict on it. */
     void compare(String scenario, String figure, Timings.Samples value, String reference, Timings.Samples base,
                  String goal, DoublePredicate met) {
-        var ratio = value.median() / base.median();
-        add(new Line(scenario, figure, medianAndRange(value), reference, medianAndRange(base), ratio, goal, verdict(met.test(ratio))));
+        compared(scenario, figure, value, reference, base, value.median() / base.median(), goal, met);
     }
 
     /**
@@ -43,7 +42,11 @@ final class BenchReport {
      */
     void comparePaired(String scenario, String figure, Timings.Samples value, String reference, Timings.Samples base,
                        String goal, DoublePredicate met) {
-        var ratio = Timings.medianRatio(value.millis(), base.millis());
+        compared(scenario, figure, value, reference, base, Timings.medianRatio(value.millis(), base.millis()), goal, met);
+    }
+
+    private void compared(String scenario, String figure, Timings.Samples value, String reference, Timings.Samples base, double ratio,
+                          String goal, DoublePredicate met) {
         add(new Line(scenario, figure, medianAndRange(value), reference, medianAndRange(base), ratio, goal, verdict(met.test(ratio))));
     }
 
