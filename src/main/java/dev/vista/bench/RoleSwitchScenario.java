@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * What reading as a token's role costs: the 100-row page of visits_summary_mv from one client, without a token (the
- * connection's own role: one statement in autocommit) and with one (a transaction that runs SET LOCAL ROLE and
- * set_config('request.jwt.claims', ...) first), from a second Vista configured for tokens; rounds alternate.
+ * connection's own role: one statement in autocommit) and with one (set_config of the role and of
+ * request.jwt.claims sent ahead of the query in its own message, ReadSessions#rows), from a second Vista configured for
+ * tokens; rounds alternate.
  */
 final class RoleSwitchScenario implements Scenario {
 
@@ -63,7 +64,7 @@ final class RoleSwitchScenario implements Scenario {
                     without.add(HttpLoad.run(plain, 1, round, HttpLoad.READ_ANEW).p50()); // read, as a token's answer always is
                     with.add(HttpLoad.run(asRole, 1, round, bearer).p50());
                 }
-                context.report().inform(SCENARIO, "HTTP latency with a token (p50, one client): SET LOCAL ROLE and claims in a transaction",
+                context.report().inform(SCENARIO, "HTTP latency with a token (p50, one client): its role and claims set in the query's own round trip",
                         new Timings.Samples("token", with), "no token (the connection's role, one statement; rows read each time)", new Timings.Samples("plain", without));
             }
         } finally {

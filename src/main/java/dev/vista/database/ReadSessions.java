@@ -6,8 +6,11 @@ import dev.vista.access.InvalidTokenException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
@@ -31,7 +34,8 @@ import org.jooq.impl.DSL;
  * caller's role, checked and quoted) and {@code set_config('request.jwt.claims', <claims>, true)} (a bind value), in
  * the same round trip as the rest of the set-up, so PostgreSQL's grants and row-level security policies decide what the
  * read sees, as in PostgREST. Both end with the transaction, so a pooled connection never keeps a caller's role. A
- * read as a role always runs in a transaction: the one-statement fast path is for the connection's own role.
+ * read as a role runs in a transaction, but for the rows of one query on preset sessions ({@link #rows}), whose
+ * settings go out with the query in its one round trip.
  *
  * <p>With {@link Standbys} (VISTA_READ_URL), reads run on a hot standby that is fit to read from, and on the
  * primary's sessions only when none is, or when a standby fails a read before its answer has begun (a conflict with
@@ -208,23 +212,108 @@ public final class ReadSessions implements AutoCloseable {
 
     /** As {@link #jdbc(JdbcRead)}, for a read that answers a request (see {@link Answer}). */
     public <T> T jdbc(Answer answer, JdbcRead<T> work) throws SQLException, java.io.IOException {
-        return route(answer, true, connection -> onStandby(connection, statementTimeout, work), () -> {
-            var connection = dataSource.getConnection();
-            var reusable = false;
-            try {
-                var result = inTransaction(connection, setUp(statementTimeout, false), work);
-                reusable = true;
-                return result;
-            } finally {
-                if (reusable) {
-                    connection.close();
-                } else if (dataSource instanceof HikariDataSource pool) {
-                    pool.evictConnection(connection); // closing it ends the server process's work too
-                } else {
-                    connection.close();
+        return route(answer, true, connection -> onStandby(connection, statementTimeout, work), () -> inTransaction(work));
+    }
+
+    /** How a read of one statement's rows runs; the rows are open while it does, and what it returns is the read's result. */
+    @FunctionalInterface
+    public interface RowsRead<T> {
+        T read(ResultSet rows) throws SQLException, java.io.IOException;
+    }
+
+    /**
+     * Runs one query, {@code sql} with {@code values} bound in order, and hands its rows to {@code work}: in one round
+     * trip where sessions are preset, as a caller's role too, else in a transaction as {@link #statement} runs it.
+     *
+     * <p>As a role, the role and the claims are set by {@code set_config(..., true)} in a statement sent ahead of the
+     * query in the same message, as PostgREST sets them: PostgreSQL runs the statements of one Sync as one implicit
+     * transaction, so both settings hold for the query and end with it, and the pooled connection never keeps them.
+     * That saves the two round trips of a transaction's BEGIN with its SET LOCALs and its COMMIT (a token's 100-row page
+     * took twice as long as the same page without one). A read refused there with SQLState 22023 or 42501 runs once
+     * more as a transaction, whose set-up tells a role the connection may not become (the token's fault) from a report
+     * the role may not read.
+     */
+    public <T> T rows(Answer answer, String sql, List<?> values, RowsRead<T> work) {
+        JdbcRead<T> query = connection -> {
+            try (var statement = connection.prepareStatement(sql)) {
+                bind(statement, values, 1);
+                try (var rows = statement.executeQuery()) {
+                    return work.read(rows);
                 }
             }
-        });
+        };
+        return unchecked(() -> route(answer, false, connection -> onStandby(connection, statementTimeout, query), () -> {
+            if (!preset) {
+                return inTransaction(query);
+            }
+            if (caller.isConnection()) {
+                try (var connection = dataSource.getConnection()) {
+                    return query.read(connection);
+                }
+            }
+            try {
+                return asCaller(sql, values, work);
+            } catch (Refused e) {
+                return inTransaction(query); // its connection back in the pool first: this one takes another
+            }
+        }));
+    }
+
+    /** The statements of {@link #asCaller} refused before any row was read, as a role or a grant would refuse them. */
+    private static final class Refused extends Exception {
+        Refused(SQLException cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    /** {@code sql} after the caller's role and claims are set, in one message (see {@link #rows}). */
+    private <T> T asCaller(String sql, List<?> values, RowsRead<T> work) throws SQLException, java.io.IOException, Refused {
+        try (var connection = dataSource.getConnection();
+             var statement = connection.prepareStatement("SELECT set_config('role', ?, true), set_config('request.jwt.claims', ?, true); " + sql)) {
+            statement.setString(1, caller.role().orElseThrow());
+            statement.setString(2, caller.claims());
+            bind(statement, values, 3);
+            try {
+                statement.execute();
+            } catch (SQLException e) {
+                if ("22023".equals(e.getSQLState()) || "42501".equals(e.getSQLState())) {
+                    throw new Refused(e);
+                }
+                throw e;
+            }
+            if (!statement.getMoreResults()) {
+                throw new SQLException("no rows came after the set-up of the read");
+            }
+            try (var rows = statement.getResultSet()) {
+                return work.read(rows);
+            }
+        }
+    }
+
+    /** Binds {@code values} in order, the first at {@code first}. */
+    private static void bind(PreparedStatement statement, List<?> values, int first) throws SQLException {
+        for (int i = 0; i < values.size(); i++) {
+            statement.setObject(first + i, values.get(i));
+        }
+    }
+
+    /** {@code work} in a read transaction on a connection of the primary's; after a failure the connection is discarded (see {@link #jdbc}). */
+    private <T> T inTransaction(JdbcRead<T> work) throws SQLException, java.io.IOException {
+        var connection = dataSource.getConnection();
+        var reusable = false;
+        try {
+            var result = inTransaction(connection, setUp(statementTimeout, false), work);
+            reusable = true;
+            return result;
+        } finally {
+            if (reusable) {
+                connection.close();
+            } else if (dataSource instanceof HikariDataSource pool) {
+                pool.evictConnection(connection); // closing it ends the server process's work too
+            } else {
+                connection.close();
+            }
+        }
     }
 
     /** A read on a standby's connection: its result, and whether the connection may go back to the pool. */

@@ -9,6 +9,7 @@ import dev.vista.migrate.ChangelogSource;
 import dev.vista.refresh.Freshness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -62,6 +63,9 @@ public final class Reports {
 
     /** Rows fetched from PostgreSQL per round trip while streaming: bounded memory, few round trips. */
     public static final int FETCH_SIZE = 1000;
+
+    /** Wraps a statement's rows, run over JDBC, in a cursor of typed fields: no connection of its own. */
+    private static final DSLContext RESULTS = DSL.using(SQLDialect.POSTGRES);
 
     private final ReadSessions reads;
     private final ReportCatalogue all;
@@ -203,6 +207,10 @@ public final class Reports {
         var sessions = sessionsFor(read);
         if (!countTotal && select.query().limit().orElse(Long.MAX_VALUE) <= FETCH_SIZE) {
             // a page that fits one fetch needs no cursor: one statement, in one round trip where sessions allow it
+            var text = rendered.text(select);
+            if (text.isPresent()) {
+                return sessions.rows(answer, text.get(), select.rowsValues(), rows -> write(rows, select, OptionalLong.empty(), answer, writer));
+            }
             return sessions.statement(answer, t -> write(t, select, false, OptionalLong.empty(), answer, writer));
         }
         return sessions.transaction(answer, t -> {
@@ -237,16 +245,21 @@ public final class Reports {
                 for (int i = 0; i < values.size(); i++) {
                     statement.setObject(i + 1, values.get(i));
                 }
-                try (var cursor = dsl.fetchLazy(statement.executeQuery(), select.fields().toArray(Field<?>[]::new))) {
-                    answer.begun = true;
-                    return writer.write(answer.provenance, total, cursor);
-                }
+                return write(statement.executeQuery(), select, total, answer, writer);
             } catch (SQLException e) {
                 throw new DataAccessException(e.getMessage(), e);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /** The rows of a kept shape's statement, run, to the writer as a cursor of the report's typed fields. */
+    private <T> T write(ResultSet rows, ReportSelect select, OptionalLong total, Streamed answer, RowsWriter<T> writer) throws IOException {
+        try (var cursor = RESULTS.fetchLazy(rows, select.fields().toArray(Field<?>[]::new))) {
+            answer.begun = true; // the statement ran; from here on the writer may have written
+            return writer.write(answer.provenance, total, cursor);
+        }
     }
 
     /** A streamed read: where it runs decides its provenance; once its writer is called it cannot run again elsewhere. */

@@ -1,11 +1,16 @@
 package dev.vista.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.vista.access.Caller;
+import dev.vista.access.InvalidTokenException;
 import dev.vista.config.Config;
+import dev.vista.database.ReadSessions;
 import dev.vista.report.Reports;
 import dev.vista.testing.AccessFixture;
 import dev.vista.testing.TestApp;
@@ -18,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.jooq.exception.DataAccessException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -255,6 +261,69 @@ class AccessTest {
         var timedOut = org.assertj.core.api.Assertions.catchThrowableOfType(org.jooq.exception.DataAccessException.class,
                 () -> reports.as(Caller.as(fixture.analyst, "{}")).read(t -> t.resultQuery("SELECT pg_sleep(3)").fetch()));
         assertThat(timedOut.sqlState()).isEqualTo("57014");
+    }
+
+    @Test
+    void rows_read_as_a_role_on_preset_sessions_come_in_one_message_as_that_role_and_leave_the_connection_as_it_was() throws Exception {
+        var primary = new HikariDataSource();
+        primary.setJdbcUrl(fixture.vista.getJdbcUrl());
+        primary.setUsername(fixture.vista.getUsername());
+        primary.setPassword(fixture.vista.getPassword());
+        primary.setMaximumPoolSize(1); // one connection: every read below runs on the one the role's read used
+        primary.setPoolName("access-one-reader");
+        primary.addDataSourceProperty("ApplicationName", "access-one-reader");
+        try (primary; var sessions = ReadSessions.beside(primary, Duration.ofMillis(1500))) {
+            var claims = "{\"sub\":\"2\",\"role\":\"" + fixture.restricted + "\"}";
+            var session = sessions.as(Caller.as(fixture.restricted, claims)).rows(ReadSessions.Answer.NONE,
+                    "SELECT current_user, current_setting('statement_timeout'), current_setting('request.jwt.claims'), current_setting('transaction_read_only'), ?::int",
+                    List.of(7), AccessTest::firstRow);
+            assertThat(session).containsExactly(fixture.restricted, "1500ms", claims, "on", "7");
+            // the query was the session's last statement: no COMMIT came after it, nor a BEGIN before its set-up
+            assertThat(fixture.dsl().resultQuery("SELECT query FROM pg_stat_activity WHERE application_name = 'access-one-reader'").fetchOne(0, String.class))
+                    .isEqualToIgnoringWhitespace("SELECT current_user, current_setting('statement_timeout'), current_setting('request.jwt.claims'), "
+                            + "current_setting('transaction_read_only'), $1::int");
+            // the policy of page_visits reads the claims: user 2's visits only, as in the same read through a transaction
+            var visits = sessions.as(Caller.as(fixture.restricted, claims)).rows(ReadSessions.Answer.NONE,
+                    "SELECT visit_id FROM visit_log WHERE visit_id > ? ORDER BY visit_id", List.of(0L), AccessTest::visitIds);
+            assertThat(visits).isNotEmpty().containsExactlyElementsOf(fixture.dsl().resultQuery(
+                    "SELECT id FROM page_visits WHERE user_id = 2 ORDER BY id").fetch(0, Long.class));
+            var after = sessions.rows(ReadSessions.Answer.NONE, "SELECT current_user, current_setting('request.jwt.claims', true)", List.of(),
+                    AccessTest::firstRow);
+            assertThat(after.get(0)).isEqualTo(fixture.vista.getUsername());
+            assertThat(after.get(1)).isIn(null, "");
+            // refusals as a transaction tells them: a role the connection may not become is the token's fault, a
+            // relation the role may not read is PostgreSQL's permission error
+            assertThatThrownBy(() -> sessions.as(Caller.as(fixture.outsider, "{}")).rows(ReadSessions.Answer.NONE,
+                    "SELECT 1 WHERE ? = 1", List.of(1), rows -> rows.next()))
+                    .isInstanceOf(InvalidTokenException.class);
+            assertThatThrownBy(() -> sessions.as(Caller.as(fixture.restricted, claims)).rows(ReadSessions.Answer.NONE,
+                    "SELECT count(*) FROM visits_summary_mv WHERE user_id > ?", List.of(0), rows -> rows.next()))
+                    .isInstanceOfSatisfying(DataAccessException.class, e -> assertThat(e.sqlState()).isEqualTo("42501"));
+            var timedOut = catchThrowableOfType(DataAccessException.class, () -> sessions.as(Caller.as(fixture.analyst, "{}"))
+                    .rows(ReadSessions.Answer.NONE, "SELECT pg_sleep(?)", List.of(3), rows -> rows.next()));
+            assertThat(timedOut.sqlState()).isEqualTo("57014");
+            assertThat(sessions.rows(ReadSessions.Answer.NONE, "SELECT current_user WHERE ? = 1", List.of(1), AccessTest::firstRow))
+                    .containsExactly(fixture.vista.getUsername());
+        }
+    }
+
+    /** The first row's values as text. */
+    private static List<String> firstRow(java.sql.ResultSet rows) throws java.sql.SQLException {
+        var values = new ArrayList<String>();
+        if (rows.next()) {
+            for (int i = 1; i <= rows.getMetaData().getColumnCount(); i++) {
+                values.add(rows.getString(i));
+            }
+        }
+        return values;
+    }
+
+    private static List<Long> visitIds(java.sql.ResultSet rows) throws java.sql.SQLException {
+        var ids = new ArrayList<Long>();
+        while (rows.next()) {
+            ids.add(rows.getLong(1));
+        }
+        return ids;
     }
 
     @Test
