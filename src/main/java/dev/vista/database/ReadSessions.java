@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -34,14 +35,14 @@ import org.jooq.impl.DSL;
  * caller's role, checked and quoted) and {@code set_config('request.jwt.claims', <claims>, true)} (a bind value), in
  * the same round trip as the rest of the set-up, so PostgreSQL's grants and row-level security policies decide what the
  * read sees, as in PostgREST. Both end with the transaction, so a pooled connection never keeps a caller's role. A
- * read as a role runs in a transaction, but for the rows of one query on preset sessions ({@link #rows}), whose
- * settings go out with the query in its one round trip.
+ * read as a role runs in a transaction, but for the rows of one query ({@link #rows}), whose settings go out with the
+ * query in its one round trip, on every kind of session.
  *
  * <p>With {@link Standbys} (VISTA_READ_URL), reads run on a hot standby that is fit to read from, and on the
  * primary's sessions only when none is, or when a standby fails a read before its answer has begun (a conflict with
  * recovery, a standby shutting down or gone): then the read runs once more, on the primary. Standby sessions carry no
  * state of their own (they may come through PgBouncer in transaction pooling): every read is a transaction whose
- * settings are {@code SET LOCAL}. {@link #onPrimary} gives the reads that must see the primary itself.
+ * settings are {@code SET LOCAL}, or one message whose settings are {@code set_config(..., true)} ({@link #rows}). {@link #onPrimary} gives the reads that must see the primary itself.
  */
 public final class ReadSessions implements AutoCloseable {
 
@@ -222,69 +223,98 @@ public final class ReadSessions implements AutoCloseable {
     }
 
     /**
-     * Runs one query, {@code sql} with {@code values} bound in order, and hands its rows to {@code work}: in one round
-     * trip where sessions are preset, as a caller's role too, else in a transaction as {@link #statement} runs it.
+     * Runs one query, {@code sql} with {@code values} bound in order, and hands its rows to {@code work}, in one round
+     * trip on every kind of session: what the session lacks is set by {@code set_config(..., true)} in a statement
+     * sent ahead of the query in the same message, as PostgREST sets a request's role and claims. PostgreSQL runs the
+     * statements up to one Sync as one implicit transaction, so the settings hold for the query and end with it, and
+     * a pooled connection never keeps them; a statement timeout set there runs from the query's own messages on.
+     * What is set: on preset sessions, a caller's role and claims (nothing for the connection's own role); on a
+     * standby's (which may be a PgBouncer's, shared between transactions), the statement timeout and the time zone
+     * too; on sessions of a caller's data source, read-only and the statement timeout as well. That saves the two
+     * round trips of a transaction's BEGIN with its set-up and its COMMIT, which made a token's 100-row page take
+     * twice as long as the same page without one, and a standby's page as long again as the primary's.
      *
-     * <p>As a role, the role and the claims are set by {@code set_config(..., true)} in a statement sent ahead of the
-     * query in the same message, as PostgREST sets them: PostgreSQL runs the statements of one Sync as one implicit
-     * transaction, so both settings hold for the query and end with it, and the pooled connection never keeps them.
-     * That saves the two round trips of a transaction's BEGIN with its SET LOCALs and its COMMIT (a token's 100-row page
-     * took twice as long as the same page without one). A read refused there with SQLState 22023 or 42501 runs once
-     * more as a transaction, whose set-up tells a role the connection may not become (the token's fault) from a report
-     * the role may not read.
+     * <p>A read as a role refused there with SQLState 22023 or 42501 runs once more as a transaction, whose set-up
+     * tells a role the connection may not become (the token's fault) from a relation the role may not read.
      */
     public <T> T rows(Answer answer, String sql, List<?> values, RowsRead<T> work) {
-        JdbcRead<T> query = connection -> {
-            try (var statement = connection.prepareStatement(sql)) {
-                bind(statement, values, 1);
-                try (var rows = statement.executeQuery()) {
-                    return work.read(rows);
-                }
-            }
-        };
-        return unchecked(() -> route(answer, false, connection -> onStandby(connection, statementTimeout, query), () -> {
-            if (!preset) {
-                return inTransaction(query);
-            }
-            if (caller.isConnection()) {
-                try (var connection = dataSource.getConnection()) {
-                    return query.read(connection);
-                }
-            }
+        JdbcRead<T> query = connection -> plain(connection, sql, values, work);
+        return unchecked(() -> route(answer, false, connection -> {
             try {
-                return asCaller(sql, values, work);
+                return new Finished<>(ahead(connection, settings(true), sql, values, work), true);
             } catch (Refused e) {
-                return inTransaction(query); // its connection back in the pool first: this one takes another
+                return onStandby(connection, statementTimeout, query);
+            }
+        }, () -> {
+            try (var connection = dataSource.getConnection()) {
+                return ahead(connection, settings(false), sql, values, work);
+            } catch (Refused e) {
+                return inTransaction(query); // that connection back in the pool first: this one takes another
             }
         }));
     }
 
-    /** The statements of {@link #asCaller} refused before any row was read, as a role or a grant would refuse them. */
+    /** A read ahead of which the settings were refused, before any row was read, as a role or a grant would refuse it. */
     private static final class Refused extends Exception {
         Refused(SQLException cause) {
             super(cause.getMessage(), cause, false, false);
         }
     }
 
-    /** {@code sql} after the caller's role and claims are set, in one message (see {@link #rows}). */
-    private <T> T asCaller(String sql, List<?> values, RowsRead<T> work) throws SQLException, java.io.IOException, Refused {
-        try (var connection = dataSource.getConnection();
-             var statement = connection.prepareStatement("SELECT set_config('role', ?, true), set_config('request.jwt.claims', ?, true); " + sql)) {
-            statement.setString(1, caller.role().orElseThrow());
-            statement.setString(2, caller.claims());
-            bind(statement, values, 3);
+    /**
+     * What a session of this kind lacks for a read, as names and values for {@code set_config}: see {@link #rows}.
+     * The time zone is UTC, as a preset session has it from its start-up (a standby's does not).
+     */
+    private List<String> settings(boolean standby) {
+        var settings = new ArrayList<String>();
+        if (!preset && !standby) {
+            settings.addAll(List.of("transaction_read_only", "on"));
+        }
+        if (!preset || standby) {
+            settings.addAll(List.of("statement_timeout", Long.toString(millis(statementTimeout))));
+        }
+        if (standby) {
+            settings.addAll(List.of("TimeZone", "UTC"));
+        }
+        caller.role().ifPresent(role -> settings.addAll(List.of("role", role, "request.jwt.claims", caller.claims())));
+        return settings;
+    }
+
+    /** {@code sql} on {@code connection} (in autocommit), after a statement of {@code settings} in the same message. */
+    private <T> T ahead(Connection connection, List<String> settings, String sql, List<?> values, RowsRead<T> work)
+            throws SQLException, java.io.IOException, Refused {
+        if (settings.isEmpty()) {
+            return plain(connection, sql, values, work);
+        }
+        var setUp = new StringBuilder("SELECT ");
+        for (int i = 0; i < settings.size(); i += 2) {
+            setUp.append(i == 0 ? "" : ", ").append("set_config(?, ?, true)");
+        }
+        try (var statement = connection.prepareStatement(setUp.append("; ").append(sql).toString())) {
+            bind(statement, settings, 1);
+            bind(statement, values, settings.size() + 1);
             try {
                 statement.execute();
             } catch (SQLException e) {
-                if ("22023".equals(e.getSQLState()) || "42501".equals(e.getSQLState())) {
+                if (caller.role().isPresent() && ("22023".equals(e.getSQLState()) || "42501".equals(e.getSQLState()))) {
                     throw new Refused(e);
                 }
                 throw e;
             }
             if (!statement.getMoreResults()) {
-                throw new SQLException("no rows came after the set-up of the read");
+                throw new SQLException("no rows came after the settings of the read");
             }
             try (var rows = statement.getResultSet()) {
+                return work.read(rows);
+            }
+        }
+    }
+
+    /** {@code sql} alone, {@code values} bound in order. */
+    private static <T> T plain(Connection connection, String sql, List<?> values, RowsRead<T> work) throws SQLException, java.io.IOException {
+        try (var statement = connection.prepareStatement(sql)) {
+            bind(statement, values, 1);
+            try (var rows = statement.executeQuery()) {
                 return work.read(rows);
             }
         }

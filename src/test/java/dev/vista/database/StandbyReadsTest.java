@@ -127,6 +127,18 @@ class StandbyReadsTest {
             assertThat(header(realtime, "X-Replica-Lag")).isNull();
             assertThat(header(realtime, "X-Data-Age")).isEqualTo("0");
 
+            // a page's one message sets on the standby what its sessions lack: the timeout and the time zone
+            var reads = ReadSessions.on(cluster.primary(), Duration.ofMillis(1500)).readingFrom(vista.standbys().orElseThrow());
+            var settings = reads.rows(ReadSessions.Answer.NONE, "SELECT pg_is_in_recovery(), current_setting('statement_timeout'), "
+                    + "current_setting('TimeZone'), current_setting('transaction_read_only') WHERE ? = 1", List.of(1), set -> {
+                        set.next();
+                        return List.of(set.getString(1), set.getString(2), set.getString(3), set.getString(4));
+                    });
+            assertThat(settings).containsExactly("t", "1500ms", "UTC", "on");
+            var timedOut = org.assertj.core.api.Assertions.catchThrowableOfType(org.jooq.exception.DataAccessException.class,
+                    () -> reads.rows(ReadSessions.Answer.NONE, "SELECT pg_sleep(?)", List.of(3), set -> set.next()));
+            assertThat(timedOut.sqlState()).isEqualTo("57014");
+
             assertThat(vista.standbys().orElseThrow().status()).singleElement().satisfies(status -> {
                 assertThat(status.usable()).isTrue();
                 assertThat(status.inRecovery()).isTrue();

@@ -307,6 +307,28 @@ class AccessTest {
         }
     }
 
+    @Test
+    void rows_read_on_a_callers_data_source_come_in_one_message_read_only_with_the_timeout_and_as_the_role() {
+        var sessions = ReadSessions.on(fixture.vista, Duration.ofMillis(1500));
+        var claims = "{\"sub\":\"3\",\"role\":\"" + fixture.restricted + "\"}";
+        var settings = "SELECT current_user, current_setting('statement_timeout'), current_setting('transaction_read_only'), "
+                + "current_setting('request.jwt.claims', true), pg_backend_pid() WHERE ? = 1";
+        var own = sessions.rows(ReadSessions.Answer.NONE, settings, List.of(1), AccessTest::firstRow);
+        assertThat(own.subList(0, 3)).containsExactly(fixture.vista.getUsername(), "1500ms", "on");
+        // no COMMIT after the query: the session's last statement was the query itself
+        assertThat(fixture.dsl().resultQuery("SELECT query FROM pg_stat_activity WHERE pid = ?", Integer.parseInt(own.get(4))).fetchOne(0, String.class))
+                .isEqualToIgnoringWhitespace(settings.replace("?", "$1"));
+        assertThat(sessions.as(Caller.as(fixture.restricted, claims)).rows(ReadSessions.Answer.NONE, settings, List.of(1), AccessTest::firstRow).subList(0, 4))
+                .containsExactly(fixture.restricted, "1500ms", "on", claims);
+        var written = catchThrowableOfType(DataAccessException.class, () -> sessions.rows(ReadSessions.Answer.NONE,
+                "WITH gone AS (DELETE FROM users WHERE id = ? RETURNING id) SELECT id FROM gone", List.of(1L), AccessTest::firstRow));
+        assertThat(written.sqlState()).isEqualTo("25006"); // read_only_sql_transaction
+        assertThat(fixture.dsl().fetchCount(fixture.dsl().selectFrom("users").where("id = 1"))).isEqualTo(1);
+        var timedOut = catchThrowableOfType(DataAccessException.class, () -> sessions.as(Caller.as(fixture.analyst, "{}"))
+                .rows(ReadSessions.Answer.NONE, "SELECT pg_sleep(?)", List.of(3), AccessTest::firstRow));
+        assertThat(timedOut.sqlState()).isEqualTo("57014");
+    }
+
     /** The first row's values as text. */
     private static List<String> firstRow(java.sql.ResultSet rows) throws java.sql.SQLException {
         var values = new ArrayList<String>();
