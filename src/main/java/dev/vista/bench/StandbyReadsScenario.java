@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class StandbyReadsScenario implements Scenario {
 
     private static final String SCENARIO = "100-row page of visits_summary_mv, primary under insert load and refreshes";
+    private static final String IDLE = "100-row page of visits_summary_mv, read on a hot standby";
     /** The steady insert load: this many visits per statement, one statement every {@link #INSERT_EVERY}. */
     private static final int INSERT_ROWS = 20;
     private static final Duration INSERT_EVERY = Duration.ofMillis(10);
@@ -95,7 +96,10 @@ final class StandbyReadsScenario implements Scenario {
         // this Vista has just started: its JIT compiles the read path under load first, as the other one's has
         // every load reads its rows (Cache-Control: no-cache), not the answer kept since the refresh: the reads are what is compared
         HttpLoad.run(URI.create(onStandby.base() + path), options.httpConnections(), Duration.ofSeconds(options.httpSeconds()).multipliedBy(2), HttpLoad.READ_ANEW);
+        // and the one reading on the primary, which in a run of this scenario alone has served nothing yet
+        HttpLoad.run(URI.create(onPrimary.base() + path), options.httpConnections(), Duration.ofSeconds(options.httpSeconds()), HttpLoad.READ_ANEW);
         var rounds = Math.max(3, options.iterations());
+        latency(context, URI.create(onStandby.base() + path), URI.create(onPrimary.base() + path), rounds);
         var round = Duration.ofSeconds(Math.max(1, options.httpSeconds() / rounds));
         try (var load = PrimaryLoad.start(context)) {
             var standbyLoads = new ArrayList<HttpLoad>();
@@ -134,6 +138,24 @@ final class StandbyReadsScenario implements Scenario {
                     + " and what it takes off the primary's inserts, not the capacity a second machine adds. The refreshes are of"
                     + " visits_summary_mv, concurrently, one after another, for the whole scenario.");
         }
+    }
+
+    /**
+     * One client, one request at a time, nothing else running: the page read on the standby against the same page read
+     * on the primary, rounds alternating. A standby's session is set up in the page's own message as the primary's
+     * preset one needs no set-up (ReadSessions#rows), so both take one round trip to PostgreSQL.
+     */
+    private void latency(BenchContext context, URI onStandby, URI onPrimary, int rounds) throws Exception {
+        var round = Duration.ofMillis(Math.max(1000, context.options().httpSeconds() * 100L));
+        var standby = new ArrayList<Double>();
+        var primary = new ArrayList<Double>();
+        for (int i = 0; i < rounds; i++) {
+            standby.add(HttpLoad.run(onStandby, 1, round, HttpLoad.READ_ANEW).p50());
+            primary.add(HttpLoad.run(onPrimary, 1, round, HttpLoad.READ_ANEW).p50());
+        }
+        context.report().inform(IDLE,
+                "HTTP latency with reads on the hot standby (p50, one client, no other load; rows read each time)",
+                new Timings.Samples("standby", standby), "every read on the primary", new Timings.Samples("primary", primary));
     }
 
     /** Waits until the Vista reading on the standby answers from it (the sampler found it fit). */
