@@ -205,28 +205,28 @@ public final class Reports {
         var select = read.select();
         var answer = new Streamed(read);
         var sessions = sessionsFor(read);
+        var text = rendered.text(select);
         if (!countTotal && select.query().limit().orElse(Long.MAX_VALUE) <= FETCH_SIZE) {
             // a page that fits one fetch needs no cursor: one statement, in one round trip where sessions allow it
-            var text = rendered.text(select);
             if (text.isPresent()) {
                 return sessions.rows(answer, text.get(), select.rowsValues(), rows -> write(rows, select, OptionalLong.empty(), answer, writer));
             }
-            return sessions.statement(answer, t -> write(t, select, false, OptionalLong.empty(), answer, writer));
+            return sessions.statement(answer, t -> write(t, select, text, false, OptionalLong.empty(), answer, writer));
         }
         return sessions.transaction(answer, t -> {
             var total = countTotal ? OptionalLong.of(t.fetchValue(select.count())) : OptionalLong.empty();
-            return write(t, select, true, total, answer, writer);
+            return write(t, select, text, true, total, answer, writer);
         });
     }
 
     /**
      * Runs the rows of {@code select} ({@link #FETCH_SIZE} at a time when {@code streamed}) and hands them to the writer.
-     * A shape whose SQL is kept ({@link RenderedSelects}) runs as a plain JDBC statement, its values bound in order: for
-     * a 100-row page, jOOQ's own execution (listeners, wrappers, binding, and the SQL it would render) costs about as
-     * much as reading the rows; its cursor still gives the writer the report's typed fields.
+     * A shape whose SQL is kept ({@code text}, from {@link RenderedSelects}) runs as a plain JDBC statement, its values
+     * bound in order: for a 100-row page, jOOQ's own execution (listeners, wrappers, binding, and the SQL it would
+     * render) costs about as much as reading the rows; its cursor still gives the writer the report's typed fields.
      */
-    private <T> T write(DSLContext dsl, ReportSelect select, boolean streamed, OptionalLong total, Streamed answer, RowsWriter<T> writer) {
-        var text = rendered.text(select);
+    private <T> T write(DSLContext dsl, ReportSelect select, Optional<String> text, boolean streamed, OptionalLong total, Streamed answer,
+                        RowsWriter<T> writer) {
         if (text.isEmpty()) {
             var rows = streamed ? select.rows().fetchSize(FETCH_SIZE) : select.rows();
             try (var cursor = dsl.fetchLazy(rows)) {
