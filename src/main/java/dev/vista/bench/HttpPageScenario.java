@@ -43,10 +43,10 @@ final class HttpPageScenario implements Scenario {
     @Override
     public void run(BenchContext context) throws Exception {
         var options = context.options();
-        var page = URI.create(server.base() + "/api/reports/visits_summary_mv");
+        var page = page(server);
         // A served page goes through Jetty, Javalin, jOOQ, PgJDBC and Jackson: the server's JIT compiles them
         // under load first (as it would have in production), then latency and throughput are measured.
-        HttpLoad.run(page, options.httpConnections(), Duration.ofSeconds(options.httpSeconds()).multipliedBy(2), HttpLoad.READ_ANEW);
+        HttpLoad.run(page, options.httpConnections(), warmUp(options), HttpLoad.READ_ANEW);
         var rounds = Math.max(3, options.iterations());
         latency(context, page, rounds);
         throughput(context, page, Math.max(THROUGHPUT_ROUNDS, rounds));
@@ -75,23 +75,23 @@ final class HttpPageScenario implements Scenario {
         var options = context.options();
         var connections = options.httpConnections();
         var round = Duration.ofSeconds(Math.max(1, options.httpSeconds() / 5));
-        var warmUp = Duration.ofSeconds(options.httpSeconds()).multipliedBy(2);
         var toolOptions = (given + " -D" + Vista.POLLER_MODE + "=2").strip();
         try (var platformServer = VistaProcess.start(context.database(), context.out());
              var defaultServer = VistaProcess.start(context.database(), context.out(), Map.of("JAVA_TOOL_OPTIONS", toolOptions))) {
-            var ours = URI.create(platformServer.base() + "/api/reports/visits_summary_mv");
-            var theirs = URI.create(defaultServer.base() + "/api/reports/visits_summary_mv");
-            HttpLoad.run(ours, connections, warmUp, HttpLoad.READ_ANEW);
-            HttpLoad.run(theirs, connections, warmUp, HttpLoad.READ_ANEW);
+            var ours = page(platformServer);
+            var theirs = page(defaultServer);
+            HttpLoad.run(ours, connections, warmUp(options), HttpLoad.READ_ANEW);
+            HttpLoad.run(theirs, connections, warmUp(options), HttpLoad.READ_ANEW);
             var platform = new ArrayList<ServerLoad>();
             var byDefault = new ArrayList<ServerLoad>();
             for (int i = 0; i < rounds; i++) {
-                if (i % 2 == 0) {
-                    platform.add(ServerLoad.of(platformServer, ours, connections, round));
+                var platformFirst = i % 2 == 0;
+                if (!platformFirst) {
                     byDefault.add(ServerLoad.of(defaultServer, theirs, connections, round));
-                } else {
+                }
+                platform.add(ServerLoad.of(platformServer, ours, connections, round));
+                if (platformFirst) {
                     byDefault.add(ServerLoad.of(defaultServer, theirs, connections, round));
-                    platform.add(ServerLoad.of(platformServer, ours, connections, round));
                 }
             }
             var ratio = Timings.medianRatio(platform.stream().map(ServerLoad::microsPerRequest).toList(),
@@ -102,6 +102,16 @@ final class HttpPageScenario implements Scenario {
                     ServerLoad.described(platform), "a second fresh Vista with the JDK's default pollers (" + Vista.POLLER_MODE + "=2), rounds alternating in order",
                     ServerLoad.described(byDefault), ratio, "< 1", BenchReport.verdict(ratio < 1)));
         }
+    }
+
+    /** The 100-row page every line of this scenario asks {@code server} for. */
+    private static URI page(VistaProcess server) {
+        return URI.create(server.base() + "/api/reports/visits_summary_mv");
+    }
+
+    /** How long a server is loaded before it is measured, so its JIT has compiled the page's path. */
+    private static Duration warmUp(Bench.Options options) {
+        return Duration.ofSeconds(options.httpSeconds()).multipliedBy(2);
     }
 
     /** A round of load on a server: its requests per second, and the server's CPU time per request. */
